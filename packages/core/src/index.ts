@@ -1,0 +1,2 @@
+export { parseStack } from './parse-stack';
+export type { CauseRecord, ExceptionRecord, StackFrame } from './types';
