@@ -13,8 +13,20 @@ export function packageConfig(options = {}) {
       external,
       plugins: [typescript({ tsconfig: './tsconfig.json', noEmit: false, declaration: false, sourceMap: true })],
       output: [
-        { dir: 'dist', format: 'es', entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs', sourcemap: true },
-        { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs', sourcemap: true },
+        {
+          dir: 'dist',
+          format: 'es',
+          entryFileNames: '[name].mjs',
+          chunkFileNames: '[name]-[hash].mjs',
+          sourcemap: true,
+        },
+        {
+          dir: 'dist',
+          format: 'cjs',
+          entryFileNames: '[name].cjs',
+          chunkFileNames: '[name]-[hash].cjs',
+          sourcemap: true,
+        },
       ],
     },
     {

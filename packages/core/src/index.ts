@@ -1,2 +1,21 @@
+// @faultline/core: the error model shared by the browser and Node agents. Platform-neutral: no DOM, no
+// `process`. Everything public is exported here; other modules are internal.
+
+export type { ExceptionReport, ExceptionSignals } from './exception-signal';
+export {
+  emitExceptionLog,
+  exceptionAttributes,
+  exceptionSignals,
+  recordExceptionSpan,
+} from './exception-signal';
+export { fingerprint, normalizeMessage } from './fingerprint';
+export * as limits from './limits';
+export { normalizeError } from './normalize-error';
 export { parseStack } from './parse-stack';
+export type { Admission, RateLimiter, RateLimitOptions, Withheld } from './rate-limit';
+export { createRateLimiter } from './rate-limit';
+export type { CaptureOptions, ExceptionReporter, ReporterOptions, ReporterStats } from './reporter';
+export { createExceptionReporter } from './reporter';
+export type { Attributes, AttributeValue, Scrubber, ScrubOptions } from './scrub';
+export { createScrubber, DEFAULT_DENY_KEYS, REDACTED } from './scrub';
 export type { CauseRecord, ExceptionRecord, StackFrame } from './types';

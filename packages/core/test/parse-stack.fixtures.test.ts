@@ -1,6 +1,6 @@
-// The shared corpus: 85 real stacks from many engines (../../../shared/fixtures/stacks.json, each case
-// names the public test suite it came from). Every case must parse exactly, by the conventions in
-// shared/fixtures/README.md: optional frames may be dropped, `alt` lists other accepted answers.
+// The shared corpus: 85 real stacks from many engines (fixtures/stacks.json, copied from the project's
+// shared fixtures; each case names the public test suite it came from). Every case must parse exactly, by
+// the conventions in fixtures/README.md: optional frames may be dropped, `alt` lists other accepted answers.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -28,7 +28,7 @@ interface FixtureCase {
   frames: ExpectedFrame[];
 }
 
-const fixturesPath = fileURLToPath(new URL('../../../../shared/fixtures/stacks.json', import.meta.url));
+const fixturesPath = fileURLToPath(new URL('./fixtures/stacks.json', import.meta.url));
 const cases: FixtureCase[] = JSON.parse(readFileSync(fixturesPath, 'utf8'));
 
 function frameMatches(actual: StackFrame, expected: ExpectedFrame): boolean {

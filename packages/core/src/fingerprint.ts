@@ -1,0 +1,73 @@
+// Grouping: the same error, thrown again, gets the same id; a different error does not.
+// The algorithm (also in the README):
+//   1. the type (`TypeError`);
+//   2. the message with its dynamic parts replaced: URLs, emails, UUIDs, hex ids, quoted values, numbers;
+//   3. up to FINGERPRINT_FRAMES frames of the call site, innermost first: the app's own frames (inApp),
+//      or all non-native frames when there are none; each as function name + the file's last two path
+//      segments, without query, hash, host, line or column (they move with every build and deploy).
+// The parts, joined by newlines, are hashed to 64 bits (two 32-bit FNV-1a lanes) and printed as 16 hex digits.
+import type { ExceptionRecord, StackFrame } from './types';
+
+/** Frames of the call site that take part in the fingerprint. */
+const FINGERPRINT_FRAMES = 5;
+/** Characters of the normalized message that take part. */
+const FINGERPRINT_MESSAGE_LENGTH = 512;
+
+const DYNAMIC_PARTS: [RegExp, string][] = [
+  [/\[REDACTED:card\]/g, '<n>'],
+  [/\[REDACTED(?::[\w-]+)?\]/g, '<redacted>'],
+  [/\b[a-z][a-z0-9+.-]{0,30}:\/\/[^\s"<>]+/gi, '<url>'],
+  [/[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}/g, '<email>'],
+  [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>'],
+  [/\b0x[0-9a-f]+\b/gi, '<hex>'],
+  [/\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b/gi, '<hex>'],
+  [/"[^"\n]{0,200}"|'[^'\n]{0,200}'|`[^`\n]{0,200}`/g, '<str>'],
+  [/\d+(?:[.,:]\d+)*/g, '<n>'],
+];
+
+/** The message with its per-occurrence values replaced by placeholders. */
+export function normalizeMessage(message: string): string {
+  let text = message.slice(0, FINGERPRINT_MESSAGE_LENGTH * 2);
+  for (const [pattern, placeholder] of DYNAMIC_PARTS) text = text.replace(pattern, placeholder);
+  return text.replace(/\s+/g, ' ').trim().slice(0, FINGERPRINT_MESSAGE_LENGTH);
+}
+
+/** A stable grouping id for an exception record: 16 hex digits. */
+export function fingerprint(record: Pick<ExceptionRecord, 'type' | 'message' | 'frames'>): string {
+  const parts = [record.type, normalizeMessage(record.message)];
+  for (const frame of callSite(record.frames)) parts.push(`${frame.function ?? '?'} ${shortFile(frame.file)}`);
+  return hash64(parts.join('\n'));
+}
+
+function callSite(frames: StackFrame[]): StackFrame[] {
+  const own = frames.filter((f) => f.inApp);
+  const chosen = own.length > 0 ? own : frames.filter((f) => !f.native);
+  return chosen.slice(0, FINGERPRINT_FRAMES);
+}
+
+/** `https://cdn.example/app/js/main.3f9a2c1d.js?v=2` → `js/main.<hash>.js`. */
+function shortFile(file: string | undefined): string {
+  if (!file) return '';
+  const path = file
+    .replace(/[?#].*$/, '')
+    .replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '')
+    .replace(/\\/g, '/')
+    .replace(/[0-9a-f]{8,}/gi, '<hash>');
+  return path.split('/').slice(-2).join('/');
+}
+
+/** 64-bit FNV-1a, computed as two 32-bit lanes with different offsets so it needs no BigInt. */
+function hash64(text: string): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0xcbf29ce4;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x01000193) ^ (h1 >>> 15);
+  }
+  return hex8(h1) + hex8(h2);
+}
+
+function hex8(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
+}

@@ -1,0 +1,305 @@
+// Any thrown value (Error, DOMException, string, null, a plain object, an Event, a revoked Proxy...) becomes
+// one ExceptionRecord. Never throws, and never runs the thrower's code: see safe-read.ts.
+import {
+  MAX_CAUSE_DEPTH,
+  MAX_CAUSES,
+  MAX_MESSAGE_LENGTH,
+  MAX_OBJECT_KEYS,
+  MAX_PREVIEW_VALUE_LENGTH,
+  MAX_STACKTRACE_LENGTH,
+} from './limits';
+import { parseStack, parseStackLine } from './parse-stack';
+import { constructorName, isObjectLike, safeGet, safeKeys, safeString } from './safe-read';
+import type { CauseRecord, ExceptionRecord, StackFrame } from './types';
+
+/** How many event wrappers (PromiseRejectionEvent → CustomEvent → ...) are unwrapped at most. */
+const MAX_UNWRAP = 3;
+
+/** One value described: what a record or a cause holds, plus the text it contributes to the stacktrace. */
+interface Described {
+  type: string;
+  message: string;
+  frames: StackFrame[];
+  /** This value's own section of `exception.stacktrace`. */
+  text: string;
+  /** The value whose `cause` / `errors` continue the chain (the unwrapped error, not its event). */
+  source: unknown;
+}
+
+/** Turns any thrown value into an ExceptionRecord. Never throws. */
+export function normalizeError(value: unknown): ExceptionRecord {
+  try {
+    const root = describe(value);
+    const seen = new Set<unknown>([value, root.source]);
+    const causes: (CauseRecord & { text: string })[] = [];
+    collectCauses(root.source, 1, seen, causes);
+    let stacktrace = root.text;
+    for (const cause of causes) {
+      const label = cause.relation === 'cause' ? 'Caused by: ' : `Caused by (${cause.relation}): `;
+      stacktrace += `\n${label}${cause.text}`;
+    }
+    return {
+      type: root.type,
+      message: root.message,
+      stacktrace: truncate(stacktrace, MAX_STACKTRACE_LENGTH),
+      frames: root.frames,
+      causes: causes.map(({ text, ...cause }) => cause),
+    };
+  } catch {
+    // Unreachable by design (every read is guarded); kept so a bug here can never lose the report.
+    return {
+      type: 'Error',
+      message: 'faultline could not read the thrown value',
+      stacktrace: '',
+      frames: [],
+      causes: [],
+    };
+  }
+}
+
+function collectCauses(parent: unknown, depth: number, seen: Set<unknown>, out: (CauseRecord & { text: string })[]) {
+  if (depth > MAX_CAUSE_DEPTH || !isObjectLike(parent)) return;
+  const links: [string, unknown][] = [];
+  const cause = safeGet(parent, 'cause');
+  if (cause !== undefined) links.push(['cause', cause]);
+  const errors = safeGet(parent, 'errors');
+  if (isArray(errors)) {
+    const n = Math.min(safeLength(errors), MAX_CAUSES);
+    for (let i = 0; i < n; i++) links.push([`errors[${i}]`, safeGet(errors, i)]);
+  }
+  for (const [relation, value] of links) {
+    if (out.length >= MAX_CAUSES) return;
+    if (isObjectLike(value)) {
+      if (seen.has(value)) continue; // cycles: err.cause = err, or a → b → a
+      seen.add(value);
+    }
+    const d = describe(value);
+    out.push({ relation, depth, type: d.type, message: d.message, frames: d.frames, text: d.text });
+    collectCauses(d.source, depth + 1, seen, out);
+  }
+}
+
+function describe(value: unknown): Described {
+  let current = value;
+  for (let i = 0; i < MAX_UNWRAP; i++) {
+    const inner = unwrapEvent(current);
+    if (inner === undefined) break;
+    current = inner.value;
+  }
+  switch (typeof current) {
+    case 'string':
+      return primitive('string', current, current);
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return primitive(typeof current, String(current), current);
+    case 'symbol':
+      return primitive('symbol', symbolText(current), current);
+    case 'undefined':
+      return primitive('undefined', 'undefined', current);
+    case 'function':
+      return primitive('function', `function ${safeString(current, 'name') || '(anonymous)'}`, current);
+  }
+  if (current === null || typeof current !== 'object') return primitive('null', 'null', current);
+  if (isRevoked(current)) return primitive('Proxy', 'revoked Proxy', current);
+  if (isErrorLike(current)) return describeError(current);
+  if (isEventLike(current)) return describeEvent(current);
+  return describeObject(current);
+}
+
+function primitive(type: string, message: string, source: unknown): Described {
+  const msg = truncate(message, MAX_MESSAGE_LENGTH);
+  return { type, message: msg, frames: [], text: headerLine(type, msg), source };
+}
+
+function describeError(err: object): Described {
+  const name = safeString(err, 'name');
+  const ctor = constructorName(err);
+  // `class MyError extends Error {}` keeps name "Error"; its constructor says what it is.
+  const type = name && name !== 'Error' ? name : ctor && ctor !== 'Object' ? ctor : name || 'Error';
+  const message = truncate(safeString(err, 'message') ?? '', MAX_MESSAGE_LENGTH);
+  const stack = safeString(err, 'stack');
+  if (!stack) return { type, message, frames: [], text: headerLine(type, message), source: err };
+  // V8 and Chakra start the stack with "Name: message"; parse below it, so that a message line that
+  // looks like a frame is never taken for one.
+  const header = headerLine(name || 'Error', safeString(err, 'message') ?? '');
+  const body = stack.startsWith(header) ? stack.slice(header.length) : stack;
+  const frames = parseStack(body);
+  // SpiderMonkey and JavaScriptCore print frames only: add the header other runtimes print.
+  const firstLine = stack.slice(0, stack.indexOf('\n') >>> 0).trim();
+  const hasHeader = firstLine !== '' && !parseStackLine(firstLine);
+  const text = hasHeader ? stack.replace(/\n+$/, '') : `${headerLine(type, message)}\n${stack.replace(/\n+$/, '')}`;
+  return { type, message, frames, text: truncate(text, MAX_STACKTRACE_LENGTH), source: err };
+}
+
+/** Event, ErrorEvent, PromiseRejectionEvent, CustomEvent: browser events (and Node's EventTarget events). */
+function isEventLike(value: object): boolean {
+  const tag = safeGet(value, Symbol.toStringTag);
+  if (typeof tag === 'string') return tag.endsWith('Event');
+  const ctor = constructorName(value);
+  return ctor?.endsWith('Event') === true && typeof safeGet(value, 'type') === 'string';
+}
+
+/** The real error behind an event: ErrorEvent.error, PromiseRejectionEvent.reason, CustomEvent.detail.reason. */
+function unwrapEvent(value: unknown): { value: unknown } | undefined {
+  if (!isObjectLike(value) || !isEventLike(value)) return undefined;
+  const error = safeGet(value, 'error');
+  if (error !== undefined && error !== null) return { value: error };
+  const reason = safeGet(value, 'reason');
+  if (reason !== undefined) return { value: reason };
+  const detail = safeGet(value, 'detail');
+  if (isObjectLike(detail)) {
+    const detailReason = safeGet(detail, 'reason');
+    if (detailReason !== undefined) return { value: detailReason };
+  }
+  return undefined;
+}
+
+function describeEvent(event: object): Described {
+  const tag = safeGet(event, Symbol.toStringTag);
+  const type = typeof tag === 'string' ? tag : (constructorName(event) ?? 'Event');
+  const eventType = safeString(event, 'type') ?? '';
+  const errorMessage = safeString(event, 'message'); // ErrorEvent without .error: "Script error."
+  if (errorMessage !== undefined) {
+    // An ErrorEvent whose error is missing (cross-origin script, old browsers): the message and the
+    // location the event carries are all there is.
+    const file = safeString(event, 'filename');
+    const line = safeGet(event, 'lineno');
+    const column = safeGet(event, 'colno');
+    const frames: StackFrame[] = [];
+    let text = headerLine('Error', errorMessage);
+    if (file) {
+      const frame: StackFrame = { file, inApp: true };
+      if (typeof line === 'number' && line > 0) frame.line = line;
+      if (typeof column === 'number' && column > 0) frame.column = column;
+      frames.push(frame);
+      text += `\n    at ${file}${frame.line ? `:${frame.line}` : ''}${frame.column ? `:${frame.column}` : ''}`;
+    }
+    return { type: 'Error', message: truncate(errorMessage, MAX_MESSAGE_LENGTH), frames, text, source: event };
+  }
+  const target = describeTarget(safeGet(event, 'target'));
+  const message = truncate(`${type} "${eventType}"${target ? ` on ${target}` : ''}`, MAX_MESSAGE_LENGTH);
+  return { type, message, frames: [], text: headerLine(type, message), source: event };
+}
+
+/** `<img src="...">` for DOM elements, the constructor name for anything else. */
+function describeTarget(target: unknown): string | undefined {
+  if (!isObjectLike(target)) return undefined;
+  const tagName = safeString(target, 'tagName');
+  if (!tagName) return constructorName(target);
+  const url = safeString(target, 'src') || safeString(target, 'href');
+  return `<${tagName.toLowerCase()}${url ? ` ${safeString(target, 'src') ? 'src' : 'href'}="${clip(url)}"` : ''}>`;
+}
+
+/** A thrown plain object or class instance: its own message/name if it has them, else a key preview. */
+function describeObject(obj: object): Described {
+  const ctor = constructorName(obj) ?? 'Object';
+  const ownMessage = safeString(obj, 'message');
+  // `{ name, message }` is an error in all but class; `{ name: "bob" }` alone is not.
+  const name = ownMessage !== undefined ? safeString(obj, 'name') : undefined;
+  const type = name && name.length <= 100 ? name : ctor;
+  const message = truncate(ownMessage ?? preview(obj), MAX_MESSAGE_LENGTH);
+  const stack = safeString(obj, 'stack');
+  const frames = stack ? parseStack(stack) : [];
+  const text = stack ? `${headerLine(type, message)}\n${stack}` : headerLine(type, message);
+  return { type, message, frames, text: truncate(text, MAX_STACKTRACE_LENGTH), source: obj };
+}
+
+/** `{ code: 42, reason: "timeout" }`: a useful message from a thrown object's own keys. */
+function preview(obj: object): string {
+  if (isArray(obj)) {
+    const n = safeLength(obj);
+    const items: string[] = [];
+    for (let i = 0; i < Math.min(n, MAX_OBJECT_KEYS); i++) items.push(previewValue(safeGet(obj, i)));
+    return `[${items.join(', ')}${n > MAX_OBJECT_KEYS ? ', ...' : ''}]`;
+  }
+  const keys = safeKeys(obj, MAX_OBJECT_KEYS + 1);
+  if (keys.length === 0) return '{}';
+  const shown = keys
+    .slice(0, MAX_OBJECT_KEYS)
+    .map((k) => `${k}: ${isAccessor(obj, k) ? '[Getter]' : previewValue(safeGet(obj, k))}`);
+  return `{ ${shown.join(', ')}${keys.length > MAX_OBJECT_KEYS ? ', ...' : ''} }`;
+}
+
+function previewValue(v: unknown): string {
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(clip(v));
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+    case 'undefined':
+      return String(v);
+    case 'symbol':
+      return symbolText(v);
+    case 'function':
+      return '[Function]';
+  }
+  if (v === null) return 'null';
+  if (isArray(v)) return `[Array(${safeLength(v)})]`;
+  return `[${constructorName(v) ?? 'Object'}]`;
+}
+
+function isAccessor(obj: object, key: string): boolean {
+  try {
+    const desc = Object.getOwnPropertyDescriptor(obj, key);
+    return desc !== undefined && !('value' in desc);
+  } catch {
+    return false;
+  }
+}
+
+function isErrorLike(value: object): boolean {
+  try {
+    if (value instanceof Error) return true;
+  } catch {
+    // instanceof on a revoked proxy throws
+  }
+  // Errors from another realm (iframe, vm context) fail instanceof; their shape gives them away.
+  return typeof safeGet(value, 'stack') === 'string' && typeof safeGet(value, 'message') === 'string';
+}
+
+/** A revoked Proxy throws on every operation; getPrototypeOf is the cheapest to try. */
+function isRevoked(value: object): boolean {
+  try {
+    Object.getPrototypeOf(value);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function isArray(value: unknown): value is unknown[] {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false; // revoked proxy
+  }
+}
+
+function safeLength(arr: unknown[]): number {
+  const n = safeGet(arr, 'length');
+  return typeof n === 'number' && n >= 0 ? n : 0;
+}
+
+function symbolText(s: symbol): string {
+  try {
+    return `Symbol(${s.description ?? ''})`;
+  } catch {
+    return 'Symbol()';
+  }
+}
+
+function headerLine(type: string, message: string): string {
+  return message ? `${type}: ${message}` : type;
+}
+
+function clip(s: string): string {
+  return s.length > MAX_PREVIEW_VALUE_LENGTH ? `${s.slice(0, MAX_PREVIEW_VALUE_LENGTH)}...` : s;
+}
+
+/** Cuts text to `max` characters with a visible marker saying how much was cut. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}...[truncated ${text.length - max} chars]`;
+}

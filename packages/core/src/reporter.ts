@@ -1,0 +1,143 @@
+// The one path every captured error takes, in both agents:
+//   normalizeError → scrub → fingerprint → rate limit (dedupe + token bucket) → beforeSend → span / log.
+// The runtime packages only decide *when* to call capture() and what context to add.
+import type { Tracer } from '@opentelemetry/api';
+import type { Logger } from '@opentelemetry/api-logs';
+import { type ExceptionReport, type ExceptionSignals, emitExceptionLog, recordExceptionSpan } from './exception-signal';
+import { fingerprint } from './fingerprint';
+import { normalizeError } from './normalize-error';
+import { createRateLimiter, type RateLimitOptions } from './rate-limit';
+import { isObjectLike } from './safe-read';
+import { type Attributes, createScrubber, type Scrubber, type ScrubOptions } from './scrub';
+
+export interface ReporterOptions {
+  tracer: Tracer;
+  /** Needed only when `signals.logs` is on. */
+  logger?: Logger;
+  signals?: ExceptionSignals;
+  scrub?: ScrubOptions;
+  rateLimit?: RateLimitOptions;
+  /** Last look at a report: return it (changed or not) to send it, null to drop it. */
+  beforeSend?: (report: ExceptionReport) => ExceptionReport | null | undefined;
+  /** Clock in milliseconds since the epoch. */
+  now?: () => number;
+}
+
+export interface CaptureOptions {
+  mechanism: string;
+  handled: boolean;
+  attributes?: Attributes;
+}
+
+/** What the reporter did, so that nothing it drops goes uncounted. */
+export interface ReporterStats {
+  captured: number;
+  reported: number;
+  /** Collapsed into an earlier report of the same fingerprint. */
+  duplicates: number;
+  /** Withheld by the token bucket. */
+  dropped: number;
+  /** Dropped by beforeSend. */
+  filtered: number;
+  /** The same error object captured again (captured by hand, then rethrown). */
+  repeated: number;
+  /** Reports that failed inside the reporter or the OpenTelemetry pipeline. */
+  failed: number;
+}
+
+export interface ExceptionReporter {
+  /** Reports one thrown value; returns the report sent, or undefined when it was withheld. Never throws. */
+  capture(value: unknown, options: CaptureOptions): ExceptionReport | undefined;
+  /** Sends what the rate limiter still holds as one `faultline.withheld` span (on shutdown / page hide). */
+  reportWithheld(attributes?: Attributes): boolean;
+  readonly stats: Readonly<ReporterStats>;
+  readonly scrubber: Scrubber;
+}
+
+export function createExceptionReporter(options: ReporterOptions): ExceptionReporter {
+  const scrubber = createScrubber(options.scrub);
+  const limiter = createRateLimiter({ ...options.rateLimit, now: options.rateLimit?.now ?? options.now });
+  const signals = options.signals ?? { spans: true, logs: false };
+  const now = options.now ?? Date.now;
+  // Error objects already reported: an error captured by hand and rethrown is reported once.
+  const reportedObjects = new WeakSet<object>();
+  const stats: ReporterStats = {
+    captured: 0,
+    reported: 0,
+    duplicates: 0,
+    dropped: 0,
+    filtered: 0,
+    repeated: 0,
+    failed: 0,
+  };
+
+  const emit = (report: ExceptionReport) => {
+    if (signals.spans) recordExceptionSpan(options.tracer, report);
+    if (signals.logs && options.logger) emitExceptionLog(options.logger, report);
+  };
+
+  return {
+    stats,
+    scrubber,
+    capture(value, capture) {
+      stats.captured++;
+      try {
+        if (isObjectLike(value)) {
+          if (reportedObjects.has(value)) {
+            stats.repeated++;
+            return undefined;
+          }
+          reportedObjects.add(value);
+        }
+        const record = scrubber.record(normalizeError(value));
+        const id = fingerprint(record);
+        const admission = limiter.admit(id);
+        if (!admission.report) {
+          // Counted here and by the limiter; the counts go out with the next report.
+          stats[admission.reason === 'duplicate' ? 'duplicates' : 'dropped']++;
+          return undefined;
+        }
+        let report: ExceptionReport | null | undefined = {
+          record,
+          fingerprint: id,
+          mechanism: capture.mechanism,
+          handled: capture.handled,
+          withheld: admission.withheld,
+          attributes: capture.attributes ? scrubber.attributes(capture.attributes) : {},
+          time: now(),
+        };
+        if (options.beforeSend) {
+          report = options.beforeSend(report);
+          if (!report) {
+            stats.filtered++;
+            return undefined;
+          }
+        }
+        emit(report);
+        stats.reported++;
+        return report;
+      } catch {
+        stats.failed++;
+        return undefined;
+      }
+    },
+    reportWithheld(attributes) {
+      const withheld = limiter.drain();
+      if (withheld.duplicates === 0 && withheld.dropped === 0) return false;
+      try {
+        const span = options.tracer.startSpan('faultline.withheld', {
+          attributes: {
+            ...(attributes ? scrubber.attributes(attributes) : {}),
+            'faultline.duplicates': withheld.duplicates,
+            'faultline.dropped': withheld.dropped,
+          },
+        });
+        span.end();
+        return true;
+      } catch {
+        stats.failed++;
+        return false;
+      }
+    },
+  };
+}

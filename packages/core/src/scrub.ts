@@ -1,0 +1,218 @@
+// Secrets and personal data never leave the process: they are replaced in messages, stack traces, URLs and
+// attributes before anything is exported. Replacements are labelled (`[REDACTED:email]`) so a reader knows
+// what was there, and scrubbing is idempotent: scrubbing scrubbed text changes nothing.
+// No lookbehind in any pattern: Safari before 16.4 rejects it and would fail to load the whole agent.
+// Every repetition that can start at many positions is bounded, so no input costs more than linear time.
+import type { ExceptionRecord } from './types';
+
+export type AttributeValue = string | number | boolean | (string | number | boolean | null | undefined)[];
+export type Attributes = Record<string, AttributeValue | undefined>;
+
+export interface ScrubOptions {
+  /** Extra patterns to replace with `[REDACTED]`: regular expressions, or strings matched literally. */
+  patterns?: (RegExp | string)[];
+  /** Extra attribute / query-parameter names whose whole value is replaced (matched as in DEFAULT_DENY_KEYS). */
+  denyKeys?: (RegExp | string)[];
+}
+
+export interface Scrubber {
+  text(text: string): string;
+  url(url: string): string;
+  attributes<T extends Attributes>(attributes: T): T;
+  record(record: ExceptionRecord): ExceptionRecord;
+}
+
+export const REDACTED = '[REDACTED]';
+
+/**
+ * Attribute keys whose value is always replaced. A key matches an entry when it equals it or ends with it
+ * after a `.`, `_` or `-` (`http.request.header.authorization`, `csrf_token`), case-insensitively.
+ */
+export const DEFAULT_DENY_KEYS: readonly string[] = [
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'password',
+  'passwd',
+  'pwd',
+  'secret',
+  'client_secret',
+  'token',
+  'api_key',
+  'apikey',
+  'api-key',
+  'private_key',
+  'credentials',
+  'card_number',
+  'cvv',
+  'ssn',
+];
+
+/** Query parameters that carry credentials in URLs besides the deny keys (OAuth codes, signed URLs). */
+const URL_DENY_PARAMS: readonly string[] = [
+  'code',
+  'state',
+  'sig',
+  'signature',
+  'key',
+  'auth',
+  'access_token',
+  'id_token',
+];
+
+const LOOPBACK = new Set(['127.0.0.1', '0.0.0.0']);
+
+/** The built-in rules, applied in this order. */
+const RULES: [RegExp, string | ((match: string, ...groups: string[]) => string)][] = [
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, '[REDACTED:private-key]'],
+  [/\beyJ[\w-]{5,8192}\.eyJ[\w-]{5,8192}\.[\w-]*/g, '[REDACTED:jwt]'],
+  [/\b(Bearer|Basic)\s+[\w\-.~+/]{8,}=*/g, `$1 ${REDACTED}`],
+  // Credentials in URLs: scheme://user:pass@host, scheme://token@host.
+  [/\b([a-z][a-z0-9+.-]{0,30}:\/\/)[^\s/?#@]{1,256}@/gi, `$1${REDACTED}@`],
+  // password=..., "api_key": "...", token: ...
+  [
+    /((?:password|passwd|pwd|secret|token|api[_-]?key|apikey)["']?[ \t]{0,8}[:=][ \t]{0,8}["']?)([^\s"'&,;#]+)/gi,
+    `$1${REDACTED}`,
+  ],
+  [
+    /[\w.!#$%&'*+/=?^`{|}~-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,8}\.[a-z]{2,24}(?![\w-])(?![\w.-]*:\d)/gi,
+    '[REDACTED:email]',
+  ],
+  [/\d(?:[ -]?\d){12,}/g, redactCardsInRun],
+  [/\b(?:\d{1,3}\.){3}\d{1,3}\b/g, (m, ...rest) => (isIPv4(m) && !partOfLongerDotted(m, rest) ? '[REDACTED:ip]' : m)],
+  [
+    /\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|\b(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4}\b/gi,
+    (m) => (/\d/.test(m) && m.length >= 6 ? '[REDACTED:ip]' : m),
+  ],
+];
+
+/** Creates a scrubber with the built-in rules plus the given patterns and deny keys. */
+export function createScrubber(options: ScrubOptions = {}): Scrubber {
+  const extra = (options.patterns ?? []).map(toGlobalRegExp).filter((r): r is RegExp => r !== undefined);
+  const denyEntries = [...DEFAULT_DENY_KEYS, ...(options.denyKeys ?? [])];
+  const isDenied = (key: string) => denyEntries.some((entry) => keyMatches(key, entry));
+
+  const text = (input: string): string => {
+    if (typeof input !== 'string' || input === '') return input;
+    let out = input;
+    for (const [pattern, replacement] of RULES) {
+      out = out.replace(pattern, replacement as (m: string, ...g: string[]) => string);
+    }
+    for (const pattern of extra) out = out.replace(pattern, REDACTED);
+    return out;
+  };
+
+  const url = (input: string): string => {
+    if (typeof input !== 'string' || input === '') return input;
+    const scrubbedQuery = input.replace(/([?&;])([^=&#;]+)=([^&#;]*)/g, (m, sep: string, name: string) =>
+      isDenied(name) || URL_DENY_PARAMS.includes(name.toLowerCase()) ? `${sep}${name}=${REDACTED}` : m,
+    );
+    return text(scrubbedQuery);
+  };
+
+  const attributes = <T extends Attributes>(attrs: T): T => {
+    const out: Attributes = {};
+    for (const key of Object.keys(attrs)) {
+      const value = attrs[key];
+      if (value === undefined) continue;
+      if (isDenied(key)) out[key] = REDACTED;
+      else if (typeof value === 'string') out[key] = isUrlKey(key) ? url(value) : text(value);
+      else if (Array.isArray(value)) out[key] = value.map((v) => (typeof v === 'string' ? text(v) : v));
+      else out[key] = value;
+    }
+    return out as T;
+  };
+
+  const record = (rec: ExceptionRecord): ExceptionRecord => ({
+    type: text(rec.type),
+    message: text(rec.message),
+    stacktrace: text(rec.stacktrace),
+    frames: rec.frames.map((f) => (f.file ? { ...f, file: url(f.file) } : f)),
+    causes: rec.causes.map((c) => ({ ...c, type: text(c.type), message: text(c.message) })),
+  });
+
+  return { text, url, attributes, record };
+}
+
+function keyMatches(key: string, entry: RegExp | string): boolean {
+  if (entry instanceof RegExp) {
+    entry.lastIndex = 0;
+    return entry.test(key);
+  }
+  const k = key.toLowerCase();
+  const e = entry.toLowerCase();
+  if (k === e) return true;
+  if (!k.endsWith(e)) return false;
+  const sep = k.charAt(k.length - e.length - 1);
+  return sep === '.' || sep === '_' || sep === '-';
+}
+
+function isUrlKey(key: string): boolean {
+  return key === 'url.full' || key.endsWith('.url') || key === 'http.url' || key === 'url.query';
+}
+
+function toGlobalRegExp(pattern: RegExp | string): RegExp | undefined {
+  try {
+    if (typeof pattern === 'string') {
+      return pattern === '' ? undefined : new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'g');
+    }
+    return new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * In a run of digits, spaces and dashes, replaces every card number: 13-19 digits that start with 2-6
+ * (Visa, Mastercard, Amex, Discover...), begin and end on a group boundary, and pass the Luhn check.
+ * Candidates start at each group in turn, so "order 12 4111 1111 1111 1111" still finds the card.
+ */
+function redactCardsInRun(run: string): string {
+  const groups = run.split(/(?=[ -])/); // each group keeps its leading separator
+  let out = '';
+  for (let i = 0; i < groups.length; ) {
+    let found = -1;
+    let digits = '';
+    for (let j = i; j < groups.length && digits.length <= 19; j++) {
+      digits += (groups[j] as string).replace(/\D/g, '');
+      if (digits.length >= 13 && digits.length <= 19 && /^[2-6]/.test(digits) && luhnValid(digits)) found = j;
+    }
+    if (found < 0) {
+      out += groups[i];
+      i++;
+      continue;
+    }
+    const first = groups[i] as string;
+    out += `${/^[ -]/.test(first) ? first[0] : ''}[REDACTED:card]`;
+    i = found + 1;
+  }
+  return out;
+}
+
+function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+function isIPv4(candidate: string): boolean {
+  if (LOOPBACK.has(candidate)) return false; // loopback says nothing about a person
+  return candidate.split('.').every((part) => Number(part) <= 255 && (part.length === 1 || part[0] !== '0'));
+}
+
+/** True when the dotted quad is part of a longer dotted number (a version such as 1.2.3.4.5). */
+function partOfLongerDotted(match: string, rest: unknown[]): boolean {
+  const offset = rest[rest.length - 2] as number;
+  const whole = rest[rest.length - 1] as string;
+  const before = whole.charAt(offset - 1);
+  const after = whole.slice(offset + match.length, offset + match.length + 2);
+  return (before === '.' && /\d/.test(whole.charAt(offset - 2))) || /^\.\d/.test(after);
+}

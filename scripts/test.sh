@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The one test command (README, .ci/run): installs what it needs, then runs every check and suite.
+# Idempotent: what is already installed or built is reused.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+pnpm() { bash "$root/scripts/pnpm.sh" "$@"; }
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "dependencies"
+pnpm install --frozen-lockfile --reporter=append-only
+
+step "lint and format (biome)"
+pnpm exec biome ci --colors=off .
+
+step "build (rollup: ESM + CJS + types)"
+pnpm -r --filter './packages/*' run build
+
+step "typecheck"
+pnpm -r --filter './packages/*' run typecheck
+
+# Unit tests of every package on each supported Node (20 is the machine's; 22 and 24 come from npm).
+for major in 20 22 24; do
+  node_bin="$(bash scripts/node-runtime.sh "$major")"
+  for pkg in packages/*/; do
+    step "unit tests: ${pkg%/} on Node $major"
+    (cd "$pkg" && "$node_bin" "$root/node_modules/vitest/vitest.mjs" run)
+  done
+done
+
+if [ -d test ] && [ -f test/package.json ]; then
+  step "end-to-end suites (real collector, Jaeger, Chromium, node processes)"
+  (cd test && pnpm run test)
+fi
+
+step "all tests passed"
