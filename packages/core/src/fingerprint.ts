@@ -13,22 +13,25 @@ const FINGERPRINT_FRAMES = 5;
 /** Characters of the normalized message that take part. */
 const FINGERPRINT_MESSAGE_LENGTH = 512;
 
-const DYNAMIC_PARTS: [RegExp, string][] = [
-  [/\[REDACTED:card\]/g, '<n>'],
-  [/\[REDACTED(?::[\w-]+)?\]/g, '<redacted>'],
-  [/\b[a-z][a-z0-9+.-]{0,30}:\/\/[^\s"<>]+/gi, '<url>'],
-  [/[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}/g, '<email>'],
-  [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>'],
-  [/\b0x[0-9a-f]+\b/gi, '<hex>'],
-  [/\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b/gi, '<hex>'],
-  [/"[^"\n]{0,200}"|'[^'\n]{0,200}'|`[^`\n]{0,200}`/g, '<str>'],
-  [/\d+(?:[.,:]\d+)*/g, '<n>'],
+/** Placeholders for the per-occurrence parts of a message; each runs only when its precondition holds. */
+const DYNAMIC_PARTS: [(text: string) => boolean, RegExp, string][] = [
+  [(t) => t.includes('[REDACTED'), /\[REDACTED:card\]/g, '<n>'],
+  [(t) => t.includes('[REDACTED'), /\[REDACTED(?::[\w-]+)?\]/g, '<redacted>'],
+  [(t) => t.includes('://'), /\b[a-z][a-z0-9+.-]{0,30}:\/\/[^\s"<>]+/gi, '<url>'],
+  [(t) => t.includes('@'), /[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}/g, '<email>'],
+  [(t) => t.includes('-'), /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>'],
+  [(t) => t.includes('0x'), /\b0x[0-9a-f]+\b/gi, '<hex>'],
+  [(t) => /[0-9a-f]{8}/i.test(t), /\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b/gi, '<hex>'],
+  [(t) => /["'`]/.test(t), /"[^"\n]{0,200}"|'[^'\n]{0,200}'|`[^`\n]{0,200}`/g, '<str>'],
+  [(t) => /\d/.test(t), /\d+(?:[.,:]\d+)*/g, '<n>'],
 ];
 
 /** The message with its per-occurrence values replaced by placeholders. */
 export function normalizeMessage(message: string): string {
   let text = message.slice(0, FINGERPRINT_MESSAGE_LENGTH * 2);
-  for (const [pattern, placeholder] of DYNAMIC_PARTS) text = text.replace(pattern, placeholder);
+  for (const [when, pattern, placeholder] of DYNAMIC_PARTS) {
+    if (when(text)) text = text.replace(pattern, placeholder);
+  }
   return text.replace(/\s+/g, ' ').trim().slice(0, FINGERPRINT_MESSAGE_LENGTH);
 }
 
@@ -48,12 +51,15 @@ function callSite(frames: StackFrame[]): StackFrame[] {
 /** `https://cdn.example/app/js/main.3f9a2c1d.js?v=2` → `js/main.<hash>.js`. */
 function shortFile(file: string | undefined): string {
   if (!file) return '';
-  const path = file
-    .replace(/[?#].*$/, '')
-    .replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '')
-    .replace(/\\/g, '/')
-    .replace(/[0-9a-f]{8,}/gi, '<hash>');
-  return path.split('/').slice(-2).join('/');
+  let path = file;
+  const cut = path.search(/[?#]/);
+  if (cut >= 0) path = path.slice(0, cut);
+  if (path.includes('\\')) path = path.replace(/\\/g, '/');
+  const last = path.lastIndexOf('/');
+  const prev = last > 0 ? path.lastIndexOf('/', last - 1) : -1;
+  let tail = path.slice(prev + 1);
+  if (prev < 0 && tail.includes('://')) tail = tail.slice(tail.indexOf('://') + 3); // bare origin
+  return /[0-9a-f]{8}/i.test(tail) ? tail.replace(/[0-9a-f]{8,}/gi, '<hash>') : tail;
 }
 
 /** 64-bit FNV-1a, computed as two 32-bit lanes with different offsets so it needs no BigInt. */

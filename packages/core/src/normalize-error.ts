@@ -128,7 +128,8 @@ function describeError(err: object): Described {
   // SpiderMonkey and JavaScriptCore print frames only: add the header other runtimes print.
   const firstLine = stack.slice(0, stack.indexOf('\n') >>> 0).trim();
   const hasHeader = firstLine !== '' && !parseStackLine(firstLine);
-  const text = hasHeader ? stack.replace(/\n+$/, '') : `${headerLine(type, message)}\n${stack.replace(/\n+$/, '')}`;
+  const trimmed = trimTrailingNewlines(stack);
+  const text = hasHeader ? trimmed : `${headerLine(type, message)}\n${trimmed}`;
   return { type, message, frames, text: truncate(text, MAX_STACKTRACE_LENGTH), source: err };
 }
 
@@ -288,6 +289,12 @@ function symbolText(s: symbol): string {
   } catch {
     return 'Symbol()';
   }
+}
+
+function trimTrailingNewlines(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 10) end--;
+  return end === text.length ? text : text.slice(0, end);
 }
 
 function headerLine(type: string, message: string): string {

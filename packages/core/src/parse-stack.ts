@@ -48,7 +48,7 @@ function parseV8Line(rest: string): StackFrame | undefined {
     locPart = rest.slice(open + 1, -1);
     if (fnPart.startsWith('(')) return undefined; // "at (error: (...))": not a frame V8 prints
     // Safari web extensions print "at fn@safari-web-extension:(//id/file.js:1:2)".
-    const scheme = /^(?:(.*)@)?([a-z][\w+.-]*):$/i.exec(fnPart);
+    const scheme = fnPart.endsWith(':') ? /^(?:(.*)@)?([a-z][\w+.-]*):$/i.exec(fnPart) : null;
     if (scheme) {
       fnPart = scheme[1] ?? '';
       locPart = `${scheme[2]}:${locPart}`;
@@ -79,7 +79,7 @@ function parseV8Location(loc: string, frame: StackFrame, parenthesized: boolean)
     frame.native = true;
     return true;
   }
-  const promiseIndex = /^index (\d+)$/.exec(loc);
+  const promiseIndex = loc.startsWith('index ') ? /^index (\d+)$/.exec(loc) : null;
   if (promiseIndex) {
     frame.promise_index = Number(promiseIndex[1]);
     return true;
@@ -180,7 +180,7 @@ function parseBareLocationLine(line: string): StackFrame | undefined {
 
 function parseFileLocation(loc: string, frame: StackFrame): boolean {
   if (loc.length === 0) return false;
-  const wasm = /^(.*):wasm-function\[(\d+)\]:(0x[0-9a-f]+)$/i.exec(loc);
+  const wasm = loc.includes(':wasm-function[') ? /^(.*):wasm-function\[(\d+)\]:(0x[0-9a-f]+)$/i.exec(loc) : null;
   if (wasm) {
     frame.file = wasm[1];
     frame.wasm = { function_index: Number(wasm[2]), offset: wasm[3] };

@@ -63,29 +63,60 @@ const URL_DENY_PARAMS: readonly string[] = [
 
 const LOOPBACK = new Set(['127.0.0.1', '0.0.0.0']);
 
-/** The built-in rules, applied in this order. */
-const RULES: [RegExp, string | ((match: string, ...groups: string[]) => string)][] = [
-  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, '[REDACTED:private-key]'],
-  [/\beyJ[\w-]{5,8192}\.eyJ[\w-]{5,8192}\.[\w-]*/g, '[REDACTED:jwt]'],
-  [/\b(Bearer|Basic)\s+[\w\-.~+/]{8,}=*/g, `$1 ${REDACTED}`],
+/**
+ * The built-in rules, applied in this order. Each has a cheap precondition so that typical text (a stack
+ * trace with no secrets) costs a few substring checks rather than a dozen regular-expression scans.
+ */
+const RULES: {
+  when: (text: string) => boolean;
+  pattern: RegExp;
+  replace: string | ((match: string, ...groups: string[]) => string);
+}[] = [
+  {
+    when: (t) => t.includes('-----BEGIN'),
+    pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+    replace: '[REDACTED:private-key]',
+  },
+  {
+    when: (t) => t.includes('eyJ'),
+    pattern: /\beyJ[\w-]{5,8192}\.eyJ[\w-]{5,8192}\.[\w-]*/g,
+    replace: '[REDACTED:jwt]',
+  },
+  { when: (t) => /Bearer|Basic/.test(t), pattern: /\b(Bearer|Basic)\s+[\w\-.~+/]{8,}=*/g, replace: `$1 ${REDACTED}` },
   // Credentials in URLs: scheme://user:pass@host, scheme://token@host.
-  [/\b([a-z][a-z0-9+.-]{0,30}:\/\/)[^\s/?#@]{1,256}@/gi, `$1${REDACTED}@`],
+  {
+    when: hasUrlCredentials,
+    pattern: /\b([a-z][a-z0-9+.-]{0,30}:\/\/)[^\s/?#@]{1,256}@/gi,
+    replace: `$1${REDACTED}@`,
+  },
   // password=..., "api_key": "...", token: ...
-  [
-    /((?:password|passwd|pwd|secret|token|api[_-]?key|apikey)["']?[ \t]{0,8}[:=][ \t]{0,8}["']?)([^\s"'&,;#]+)/gi,
-    `$1${REDACTED}`,
-  ],
-  [
-    /[\w.!#$%&'*+/=?^`{|}~-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,8}\.[a-z]{2,24}(?![\w-])(?![\w.-]*:\d)/gi,
-    '[REDACTED:email]',
-  ],
-  [/\d(?:[ -]?\d){12,}/g, redactCardsInRun],
-  [/\b(?:\d{1,3}\.){3}\d{1,3}\b/g, (m, ...rest) => (isIPv4(m) && !partOfLongerDotted(m, rest) ? '[REDACTED:ip]' : m)],
-  [
-    /\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|\b(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4}\b/gi,
-    (m) => (/\d/.test(m) && m.length >= 6 ? '[REDACTED:ip]' : m),
-  ],
+  {
+    when: (t) => /password|passwd|pwd|secret|token|api[_-]?key|apikey/i.test(t),
+    pattern:
+      /((?:password|passwd|pwd|secret|token|api[_-]?key|apikey)["']?[ \t]{0,8}[:=][ \t]{0,8}["']?)([^\s"'&,;#]+)/gi,
+    replace: `$1${REDACTED}`,
+  },
+  {
+    when: (t) => t.includes('@'),
+    // Candidates are found from each "@" (see redactEmail), never by scanning every position.
+    pattern: /@/g,
+    replace: '@',
+  },
+  { when: (t) => /\d[ -]?\d{3}/.test(t), pattern: /\d(?:[ -]?\d){12,}/g, replace: redactCardsInRun },
+  {
+    when: (t) => /\d\.\d{1,3}\.\d/.test(t),
+    pattern: /\b(?:\d{1,3}\.){3}\d{1,3}\b/g,
+    replace: (m, ...rest) => (isIPv4(m) && !partOfLongerDotted(m, rest) ? '[REDACTED:ip]' : m),
+  },
+  {
+    // "::" or three colon-separated hex groups; a stack frame's "file.js:10:5" has only two.
+    when: hasIPv6Candidate,
+    pattern:
+      /\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|\b(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4}\b/gi,
+    replace: (m) => (/\d/.test(m) && m.length >= 6 ? '[REDACTED:ip]' : m),
+  },
 ];
+const EMAIL_RULE = 5;
 
 /** Creates a scrubber with the built-in rules plus the given patterns and deny keys. */
 export function createScrubber(options: ScrubOptions = {}): Scrubber {
@@ -96,8 +127,10 @@ export function createScrubber(options: ScrubOptions = {}): Scrubber {
   const text = (input: string): string => {
     if (typeof input !== 'string' || input === '') return input;
     let out = input;
-    for (const [pattern, replacement] of RULES) {
-      out = out.replace(pattern, replacement as (m: string, ...g: string[]) => string);
+    for (let i = 0; i < RULES.length; i++) {
+      const rule = RULES[i] as (typeof RULES)[number];
+      if (!rule.when(out)) continue;
+      out = i === EMAIL_RULE ? redactEmails(out) : out.replace(rule.pattern, rule.replace as (m: string) => string);
     }
     for (const pattern of extra) out = out.replace(pattern, REDACTED);
     return out;
@@ -128,7 +161,8 @@ export function createScrubber(options: ScrubOptions = {}): Scrubber {
     type: text(rec.type),
     message: text(rec.message),
     stacktrace: text(rec.stacktrace),
-    frames: rec.frames.map((f) => (f.file ? { ...f, file: url(f.file) } : f)),
+    // Frame URLs are scrubbed only when they can hold something: a query, userinfo, an IP address.
+    frames: rec.frames.map((f) => (f.file && /[?@#=[]|\d\.\d+\.\d/.test(f.file) ? { ...f, file: url(f.file) } : f)),
     causes: rec.causes.map((c) => ({ ...c, type: text(c.type), message: text(c.message) })),
   });
 
@@ -188,6 +222,74 @@ function redactCardsInRun(run: string): string {
     i = found + 1;
   }
   return out;
+}
+
+/** True when some "://" has an "@" in its authority (before the next / ? # or whitespace). */
+function hasUrlCredentials(text: string): boolean {
+  if (!text.includes('@')) return false;
+  for (let i = text.indexOf('://'); i >= 0; i = text.indexOf('://', i + 3)) {
+    for (let j = i + 3; j < text.length && j - i < 260; j++) {
+      const c = text.charCodeAt(j);
+      if (c === 64 /* @ */) return true;
+      if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */ || c <= 32) break;
+    }
+  }
+  return false;
+}
+
+/** True when the text has "::" or three colon-separated hex groups ("a:b:c:"); "file.js:10:5" has not. */
+function hasIPv6Candidate(text: string): boolean {
+  for (let i = text.indexOf(':'); i >= 0; i = text.indexOf(':', i + 1)) {
+    if (text.charCodeAt(i + 1) === 58) return true;
+    let groups = 0;
+    let j = i + 1;
+    while (groups < 2) {
+      let k = j;
+      while (k < text.length && k - j < 4 && isHex(text.charCodeAt(k))) k++;
+      if (k === j || text.charCodeAt(k) !== 58) break;
+      groups++;
+      j = k + 1;
+    }
+    if (groups === 2) return true;
+  }
+  return false;
+}
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
+
+const EMAIL_LOCAL = /[\w.!#$%&'*+/=?^`{|}~-]/;
+const EMAIL_DOMAIN = /[a-z0-9.-]/i;
+
+/**
+ * Replaces email addresses, found from each "@": up to 64 local-part characters before it, a dotted domain
+ * with a 2-24 letter top-level label after it. A domain followed by ":digits" is a stack frame
+ * (`onPress@index.android.bundle:12:3`), not an email.
+ */
+function redactEmails(text: string): string {
+  let out = '';
+  let copied = 0;
+  for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
+    let start = at;
+    while (start > copied && at - start < 64 && EMAIL_LOCAL.test(text.charAt(start - 1))) start--;
+    let end = at + 1;
+    while (end < text.length && end - at <= 253 && EMAIL_DOMAIN.test(text.charAt(end))) end++;
+    while (end > at + 1 && /[.-]/.test(text.charAt(end - 1))) end--;
+    const domain = text.slice(at + 1, end);
+    const tld = domain.slice(domain.lastIndexOf('.') + 1);
+    const isEmail =
+      start < at &&
+      domain.includes('.') &&
+      !domain.includes('..') &&
+      /^[a-z]{2,24}$/i.test(tld) &&
+      !/^[\w.-]*:\d/.test(text.slice(end, end + 64));
+    if (!isEmail) continue;
+    out += `${text.slice(copied, start)}[REDACTED:email]`;
+    copied = end;
+    at = end - 1;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
 }
 
 function luhnValid(digits: string): boolean {
