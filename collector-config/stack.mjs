@@ -1,0 +1,217 @@
+#!/usr/bin/env node
+// Builds (once, cached) and runs the real pipeline: faultline's collector and Jaeger v2, on loopback.
+// Used by the end-to-end tests and the demo, and runnable alone:
+//   node collector-config/stack.mjs            start both, print where to look, Ctrl-C stops them
+// Ports: DEFAULT_PORTS, each overridable (FAULTLINE_PORT_<NAME>, e.g. FAULTLINE_PORT_OTLP_HTTP=24318).
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export const DEFAULT_PORTS = Object.freeze({
+  otlpGrpc: 4317,
+  otlpHttp: 4318,
+  otlpTenantsHttp: 4319,
+  collectorHealth: 13133,
+  jaegerOtlpGrpc: 14317,
+  jaegerOtlpHttp: 14318,
+  jaegerHealth: 14133,
+  jaegerQuery: 16686,
+  jaegerQueryGrpc: 16685,
+});
+
+/** How long a component may take to become healthy before we give up with its log. */
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+/** Ports from DEFAULT_PORTS, FAULTLINE_PORT_* variables and explicit overrides, in that order. */
+export function resolvePorts(overrides = {}) {
+  const ports = { ...DEFAULT_PORTS };
+  for (const name of Object.keys(ports)) {
+    const env = process.env[`FAULTLINE_PORT_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`];
+    if (env !== undefined) {
+      const port = Number(env);
+      if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`faultline: invalid port ${env} for ${name}`);
+      ports[name] = port;
+    }
+  }
+  return { ...ports, ...overrides };
+}
+
+/** Builds what is missing (cached between runs) and returns the binaries' paths. */
+export async function buildBinaries({ log = (line) => process.stderr.write(`${line}\n`) } = {}) {
+  const run = (script) =>
+    new Promise((resolve, reject) => {
+      const child = execFile('bash', [join(here, 'scripts', script)], { maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+        if (err) reject(new Error(`faultline: ${script} failed:\n${stderr.trim()}`));
+        else resolve(stdout.trim().split('\n').pop());
+      });
+      child.stderr.on('data', (d) => {
+        for (const line of String(d).trimEnd().split('\n')) log(line);
+      });
+    });
+  const [collector, jaeger] = await Promise.all([run('build-collector.sh'), run('build-jaeger.sh')]);
+  return { collector, jaeger };
+}
+
+/** Throws a clear error when a port is already taken, instead of a component failing obscurely later. */
+export async function assertPortsFree(ports, names) {
+  for (const name of names) {
+    const port = ports[name];
+    await new Promise((resolve, reject) => {
+      const server = createServer();
+      server.once('error', (err) =>
+        reject(
+          new Error(
+            err.code === 'EADDRINUSE'
+              ? `faultline: port ${port} (${name}) is taken; stop what uses it or set FAULTLINE_PORT_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`
+              : `faultline: cannot check port ${port} (${name}): ${err.message}`,
+          ),
+        ),
+      );
+      server.listen(port, '127.0.0.1', () => server.close(resolve));
+    });
+  }
+}
+
+/** Starts a binary with a config and environment, and resolves once `healthUrl` answers 2xx. */
+async function startProcess({ name, binary, args, env, healthUrl }) {
+  const child = spawn(binary, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = [];
+  const keep = (d) => {
+    output.push(String(d));
+    if (output.length > 200) output.shift();
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  let early;
+  exited.then((e) => {
+    early = e;
+  });
+  for (;;) {
+    if (early) throw new Error(`faultline: ${name} exited (${early.code ?? early.signal}) while starting:\n${output.join('').slice(-4000)}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`faultline: ${name} not healthy after ${START_TIMEOUT_MS / 1000}s:\n${output.join('').slice(-4000)}`);
+    }
+    try {
+      const res = await fetch(healthUrl, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) break;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    name,
+    child,
+    logs: () => output.join(''),
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export function startJaeger({ binary, ports }) {
+  const loop = (p) => `127.0.0.1:${p}`;
+  return startProcess({
+    name: 'jaeger',
+    binary,
+    args: ['--config', join(here, 'jaeger', 'jaeger.yaml')],
+    env: {
+      FAULTLINE_JAEGER_OTLP_GRPC: loop(ports.jaegerOtlpGrpc),
+      FAULTLINE_JAEGER_OTLP_HTTP: loop(ports.jaegerOtlpHttp),
+      FAULTLINE_JAEGER_HEALTH: loop(ports.jaegerHealth),
+      FAULTLINE_JAEGER_QUERY: loop(ports.jaegerQuery),
+      FAULTLINE_JAEGER_QUERY_GRPC: loop(ports.jaegerQueryGrpc),
+    },
+    healthUrl: `http://127.0.0.1:${ports.jaegerQuery}/api/services`,
+  });
+}
+
+export function startCollector({ binary, ports, storageDir, corsOrigins = ['http://localhost:8080'], config, env = {} }) {
+  const loop = (p) => `127.0.0.1:${p}`;
+  mkdirSync(storageDir, { recursive: true });
+  return startProcess({
+    name: 'collector',
+    binary,
+    args: ['--config', config ?? join(here, 'faultline.yaml')],
+    env: {
+      FAULTLINE_OTLP_GRPC: loop(ports.otlpGrpc),
+      FAULTLINE_OTLP_HTTP: loop(ports.otlpHttp),
+      FAULTLINE_OTLP_TENANTS_HTTP: loop(ports.otlpTenantsHttp),
+      FAULTLINE_COLLECTOR_HEALTH: loop(ports.collectorHealth),
+      FAULTLINE_JAEGER_OTLP_GRPC: loop(ports.jaegerOtlpGrpc),
+      FAULTLINE_COLLECTOR_STORAGE: storageDir,
+      FAULTLINE_CORS_ORIGINS: JSON.stringify(corsOrigins),
+      ...env,
+    },
+    healthUrl: `http://127.0.0.1:${ports.collectorHealth}/`,
+  });
+}
+
+/**
+ * Builds what is missing, checks the ports, starts Jaeger then the collector, and returns handles plus the
+ * URLs to use. `stop()` stops both (collector first, so it can hand its last batch over).
+ */
+export async function startStack(options = {}) {
+  const ports = resolvePorts(options.ports);
+  await assertPortsFree(ports, Object.keys(ports));
+  const binaries = options.binaries ?? (await buildBinaries(options));
+  const storageDir = options.storageDir ?? mkdtempSync(join(tmpdir(), 'faultline-queue-'));
+  const stack = { ports, binaries, storageDir, collector: undefined, jaeger: undefined };
+  try {
+    stack.jaeger = await startJaeger({ binary: binaries.jaeger, ports });
+    stack.collector = await startCollector({ binary: binaries.collector, ports, storageDir, corsOrigins: options.corsOrigins });
+  } catch (err) {
+    await stack.jaeger?.stop();
+    throw err;
+  }
+  return {
+    ...stack,
+    urls: {
+      otlpHttp: `http://127.0.0.1:${ports.otlpHttp}`,
+      otlpTraces: `http://127.0.0.1:${ports.otlpHttp}/v1/traces`,
+      otlpTenantsTraces: `http://127.0.0.1:${ports.otlpTenantsHttp}/v1/traces`,
+      otlpGrpc: `127.0.0.1:${ports.otlpGrpc}`,
+      jaegerQuery: `http://127.0.0.1:${ports.jaegerQuery}`,
+    },
+    /** Stops Jaeger and starts it again on the same ports (its in-memory store starts empty). */
+    async restartJaeger() {
+      await stack.jaeger.stop();
+      stack.jaeger = await startJaeger({ binary: binaries.jaeger, ports });
+      this.jaeger = stack.jaeger;
+    },
+    async stop() {
+      await stack.collector?.stop();
+      await stack.jaeger?.stop();
+    },
+  };
+}
+
+// CLI: start, print, wait for Ctrl-C.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const stack = await startStack().catch((err) => {
+    console.error(err.message);
+    process.exit(1);
+  });
+  console.log(`collector: OTLP/HTTP ${stack.urls.otlpHttp}  OTLP/gRPC ${stack.urls.otlpGrpc}`);
+  console.log(`jaeger:    query API ${stack.urls.jaegerQuery}/api/traces?service=<name>`);
+  console.log('Ctrl-C stops both.');
+  const stop = async () => {
+    await stack.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
