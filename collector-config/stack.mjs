@@ -35,7 +35,8 @@ export function resolvePorts(overrides = {}) {
     const env = process.env[`FAULTLINE_PORT_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`];
     if (env !== undefined) {
       const port = Number(env);
-      if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`faultline: invalid port ${env} for ${name}`);
+      if (!Number.isInteger(port) || port <= 0 || port > 65535)
+        throw new Error(`faultline: invalid port ${env} for ${name}`);
       ports[name] = port;
     }
   }
@@ -46,10 +47,15 @@ export function resolvePorts(overrides = {}) {
 export async function buildBinaries({ log = (line) => process.stderr.write(`${line}\n`) } = {}) {
   const run = (script) =>
     new Promise((resolve, reject) => {
-      const child = execFile('bash', [join(here, 'scripts', script)], { maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-        if (err) reject(new Error(`faultline: ${script} failed:\n${stderr.trim()}`));
-        else resolve(stdout.trim().split('\n').pop());
-      });
+      const child = execFile(
+        'bash',
+        [join(here, 'scripts', script)],
+        { maxBuffer: 16 << 20 },
+        (err, stdout, stderr) => {
+          if (err) reject(new Error(`faultline: ${script} failed:\n${stderr.trim()}`));
+          else resolve(stdout.trim().split('\n').pop());
+        },
+      );
       child.stderr.on('data', (d) => {
         for (const line of String(d).trimEnd().split('\n')) log(line);
       });
@@ -95,10 +101,15 @@ async function startProcess({ name, binary, args, env, healthUrl }) {
     early = e;
   });
   for (;;) {
-    if (early) throw new Error(`faultline: ${name} exited (${early.code ?? early.signal}) while starting:\n${output.join('').slice(-4000)}`);
+    if (early)
+      throw new Error(
+        `faultline: ${name} exited (${early.code ?? early.signal}) while starting:\n${output.join('').slice(-4000)}`,
+      );
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`faultline: ${name} not healthy after ${START_TIMEOUT_MS / 1000}s:\n${output.join('').slice(-4000)}`);
+      throw new Error(
+        `faultline: ${name} not healthy after ${START_TIMEOUT_MS / 1000}s:\n${output.join('').slice(-4000)}`,
+      );
     }
     try {
       const res = await fetch(healthUrl, { signal: AbortSignal.timeout(1000) });
@@ -139,7 +150,14 @@ export function startJaeger({ binary, ports }) {
   });
 }
 
-export function startCollector({ binary, ports, storageDir, corsOrigins = ['http://localhost:8080'], config, env = {} }) {
+export function startCollector({
+  binary,
+  ports,
+  storageDir,
+  corsOrigins = ['http://localhost:8080'],
+  config,
+  env = {},
+}) {
   const loop = (p) => `127.0.0.1:${p}`;
   mkdirSync(storageDir, { recursive: true });
   return startProcess({
@@ -169,16 +187,12 @@ export async function startStack(options = {}) {
   await assertPortsFree(ports, Object.keys(ports));
   const binaries = options.binaries ?? (await buildBinaries(options));
   const storageDir = options.storageDir ?? mkdtempSync(join(tmpdir(), 'faultline-queue-'));
-  const stack = { ports, binaries, storageDir, collector: undefined, jaeger: undefined };
-  try {
-    stack.jaeger = await startJaeger({ binary: binaries.jaeger, ports });
-    stack.collector = await startCollector({ binary: binaries.collector, ports, storageDir, corsOrigins: options.corsOrigins });
-  } catch (err) {
-    await stack.jaeger?.stop();
-    throw err;
-  }
-  return {
-    ...stack,
+  const stack = {
+    ports,
+    binaries,
+    storageDir,
+    collector: undefined,
+    jaeger: undefined,
     urls: {
       otlpHttp: `http://127.0.0.1:${ports.otlpHttp}`,
       otlpTraces: `http://127.0.0.1:${ports.otlpHttp}/v1/traces`,
@@ -186,17 +200,33 @@ export async function startStack(options = {}) {
       otlpGrpc: `127.0.0.1:${ports.otlpGrpc}`,
       jaegerQuery: `http://127.0.0.1:${ports.jaegerQuery}`,
     },
-    /** Stops Jaeger and starts it again on the same ports (its in-memory store starts empty). */
-    async restartJaeger() {
-      await stack.jaeger.stop();
-      stack.jaeger = await startJaeger({ binary: binaries.jaeger, ports });
-      this.jaeger = stack.jaeger;
+    /** Stops Jaeger (the collector keeps queueing what it cannot deliver). */
+    async stopJaeger() {
+      await stack.jaeger?.stop();
     },
+    /** Starts Jaeger again on the same ports; its in-memory store starts empty. */
+    async startJaeger() {
+      stack.jaeger = await startJaeger({ binary: binaries.jaeger, ports });
+    },
+    /** Stops both, the collector first so that it can hand its last batch over. */
     async stop() {
       await stack.collector?.stop();
       await stack.jaeger?.stop();
     },
   };
+  try {
+    stack.jaeger = await startJaeger({ binary: binaries.jaeger, ports });
+    stack.collector = await startCollector({
+      binary: binaries.collector,
+      ports,
+      storageDir,
+      corsOrigins: options.corsOrigins,
+    });
+  } catch (err) {
+    await stack.jaeger?.stop();
+    throw err;
+  }
+  return stack;
 }
 
 // CLI: start, print, wait for Ctrl-C.

@@ -1,0 +1,51 @@
+// Starts the real collector and Jaeger once for all end-to-end suites, on ports of their own (so a demo
+// running on the defaults is not disturbed), and hands the URLs to the tests.
+import { createServer } from 'node:http';
+import { startStack } from '../../collector-config/stack.mjs';
+
+/** Test ports: the defaults shifted by 20000 (4318 → 24318, 16686 → 36686). */
+const TEST_PORTS = {
+  otlpGrpc: 24317,
+  otlpHttp: 24318,
+  otlpTenantsHttp: 24319,
+  collectorHealth: 33133,
+  jaegerOtlpGrpc: 34317,
+  jaegerOtlpHttp: 34318,
+  jaegerHealth: 34133,
+  jaegerQuery: 36686,
+  jaegerQueryGrpc: 36685,
+};
+
+/** Origins the collector accepts for browser CORS in the tests (the browser suite serves pages there). */
+export const TEST_ORIGINS = ['http://localhost:28080', 'http://127.0.0.1:28080'];
+
+let stack;
+let control;
+
+export async function setup(project) {
+  stack = await startStack({ ports: TEST_PORTS, corsOrigins: TEST_ORIGINS });
+  // Tests run in worker processes; the few that stop and start Jaeger ask this process over loopback.
+  control = createServer(async (req, res) => {
+    try {
+      if (req.method === 'POST' && req.url === '/jaeger/stop') await stack.stopJaeger();
+      else if (req.method === 'POST' && req.url === '/jaeger/start') await stack.startJaeger();
+      else return res.writeHead(404).end();
+      res.writeHead(204).end();
+    } catch (err) {
+      res.writeHead(500).end(String(err?.message ?? err));
+    }
+  });
+  await new Promise((resolve) => control.listen(0, '127.0.0.1', resolve));
+  project.provide('stack', {
+    urls: { ...stack.urls, control: `http://127.0.0.1:${control.address().port}` },
+    ports: stack.ports,
+    origins: TEST_ORIGINS,
+    binaries: stack.binaries,
+  });
+}
+
+export async function teardown() {
+  control?.closeAllConnections();
+  control?.close();
+  await stack?.stop();
+}

@@ -1,0 +1,52 @@
+// Reads what Jaeger stored, through its HTTP query API (the Jaeger v1 JSON API: /api/traces).
+
+/** The trace with this id, or undefined if Jaeger does not have it (yet). */
+export async function getTrace(queryUrl, traceId) {
+  const res = await fetch(`${queryUrl}/api/traces/${traceId}`);
+  if (res.status === 404) return undefined;
+  if (!res.ok) throw new Error(`jaeger: ${res.status} ${await res.text()}`);
+  const body = await res.json();
+  return body.data?.[0];
+}
+
+/** Traces of a service, optionally filtered by span tags. */
+export async function findTraces(queryUrl, { service, tags, limit = 1000, lookback = '1h' }) {
+  const params = new URLSearchParams({ service, limit: String(limit), lookback });
+  if (tags) params.set('tags', JSON.stringify(tags));
+  const res = await fetch(`${queryUrl}/api/traces?${params}`);
+  if (!res.ok) throw new Error(`jaeger: ${res.status} ${await res.text()}`);
+  return (await res.json()).data ?? [];
+}
+
+/** Polls until `probe` returns a value other than undefined, or throws after `timeoutMs`. */
+export async function eventually(probe, { timeoutMs = 15_000, intervalMs = 200, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** Waits for a trace to be queryable in Jaeger. */
+export function waitForTrace(queryUrl, traceId, timeoutMs) {
+  return eventually(() => getTrace(queryUrl, traceId), { timeoutMs, what: `trace ${traceId} in Jaeger` });
+}
+
+/** A span's tags (and its process tags) as a plain object. */
+export function tagsOf(trace, span = trace.spans[0]) {
+  const out = {};
+  for (const t of trace.processes[span.processID]?.tags ?? []) out[`resource.${t.key}`] = t.value;
+  for (const t of span.tags) out[t.key] = t.value;
+  return out;
+}
+
+/** The fields of a span's log (span event) named `name`, as a plain object. */
+export function eventOf(span, name = 'exception') {
+  for (const log of span.logs ?? []) {
+    const fields = Object.fromEntries(log.fields.map((f) => [f.key, f.value]));
+    if (fields.event === name) return fields;
+  }
+  return undefined;
+}
