@@ -1,0 +1,31 @@
+import typescript from '@rollup/plugin-typescript';
+import { dts } from 'rollup-plugin-dts';
+
+// CommonJS inside, for one reason: the exit path must load the OpenTelemetry pipeline synchronously
+// (require), and the ESM entries must share the one agent instance. The .mjs files are thin wrappers.
+const external = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
+export default [
+  {
+    input: { index: 'src/index.ts', register: 'src/register.ts', pipeline: 'src/pipeline.ts' },
+    external: (id) => external(id) || id === './pipeline.cjs',
+    plugins: [typescript({ tsconfig: './tsconfig.json', noEmit: false, declaration: false, sourceMap: true })],
+    output: {
+      dir: 'dist',
+      format: 'cjs',
+      entryFileNames: '[name].cjs',
+      chunkFileNames: '[name]-[hash].cjs',
+      sourcemap: true,
+    },
+  },
+  {
+    input: { index: 'src/index.ts' },
+    external,
+    plugins: [dts({ tsconfig: './tsconfig.json' })],
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts' },
+  },
+  ...['index', 'register'].map((name) => ({
+    input: `src/esm/${name}.mjs`,
+    external: () => true,
+    output: { file: `dist/${name}.mjs`, format: 'es' },
+  })),
+];

@@ -1,0 +1,436 @@
+// The Node agent: process hooks that observe every crash without changing it, and the delivery of reports
+// (asynchronously while the process lives, synchronously with a deadline when it dies, to the disk spool when
+// the collector cannot be reached).
+//
+// Node's crash behaviour is kept exactly, which shapes every hook here (measured on Node 20, 22 and 24):
+// - `uncaughtExceptionMonitor` observes an uncaught exception without handling it; a listener of
+//   `uncaughtException` would keep the process alive, so none is added. A throwing monitor turns exit 1 into
+//   7: every hook is wrapped.
+// - An `unhandledRejection` listener would turn exit 1 into 0 under the default mode, so rejections are
+//   observed by wrapping `process.emit` instead, which changes nothing. Reading `reason.stack` there changes
+//   the source line Node prints, so the reason is only stored, and read later.
+// - The report of a crash is built and sent from the `exit` event, which Node emits before it prints the
+//   error; exit handlers cannot do asynchronous I/O, so the request runs in a Worker (sync-send.ts).
+// - A Worker `error` listener would suppress the parent's crash: Worker errors are observed through
+//   diagnostics_channel and a wrapped `emit` of the Worker object.
+// - No signal handlers: a SIGTERM listener would keep servers from exiting.
+import { subscribe } from 'node:diagnostics_channel';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Attributes, ExceptionReport, ScrubOptions } from '@faultline/core';
+import { type ConfigResult, type NodeAgentConfig, readConfig } from './config';
+import type { Pipeline } from './pipeline';
+import { claimSpool, writeSpool } from './spool';
+import { postSync } from './sync-send';
+import { VERSION } from './version';
+
+/** Captured values waiting to be normalized and exported; beyond this they are counted, not kept. */
+const MAX_PENDING = 200;
+/** Delay before the spool left by earlier processes is sent: after start-up, never during it. */
+const SPOOL_RESEND_DELAY_MS = 1000;
+
+export interface InitOptions {
+  serviceName?: string;
+  /** OTLP/HTTP base URL (as OTEL_EXPORTER_OTLP_ENDPOINT) or full traces URL (ending in /v1/traces). */
+  endpoint?: string;
+  headers?: Record<string, string>;
+  resourceAttributes?: Record<string, string>;
+  spoolDir?: string;
+  flushTimeoutMs?: number;
+  scrub?: ScrubOptions;
+  beforeSend?: (report: ExceptionReport) => ExceptionReport | null | undefined;
+}
+
+export interface CaptureContext {
+  /** Extra attributes for this report (tags). */
+  attributes?: Attributes;
+  /** Mechanism name; `manual` by default. */
+  mechanism?: string;
+}
+
+interface Pending {
+  value: unknown;
+  mechanism: string;
+  handled: boolean;
+  attributes?: Attributes;
+  /** The span active where the error happened (when the app uses OpenTelemetry). */
+  span?: unknown;
+  time: number;
+}
+
+type Level = 'error' | 'warn' | 'info' | 'debug';
+const LEVEL_RANK: Record<string, number> = { none: 0, error: 1, warn: 2, info: 3, debug: 4, verbose: 5, all: 6 };
+
+export class NodeAgent {
+  readonly config: NodeAgentConfig;
+  private options: InitOptions = {};
+  private installed = false;
+  private disabled = false;
+  private pending: Pending[] = [];
+  private pendingDropped = 0;
+  private pipeline?: Pipeline;
+  private sending?: Promise<void>;
+  private user: Attributes = {};
+  private context: Attributes = {};
+  private tags: Attributes = {};
+  /** Set by the rejection observer, read by the monitor in the same tick: one rejection, one report. */
+  private rejectionJustSeen = false;
+  private lastFatalRejection: unknown = undefined;
+  /** Errors already reported as Worker errors, which then crash the parent as uncaught exceptions. */
+  private workerErrors = new WeakSet<object>();
+
+  constructor(configResult: ConfigResult) {
+    this.config = configResult.config;
+    // Invalid settings are the one thing always said on stderr: the user asked for something we ignore.
+    for (const warning of configResult.warnings) process.stderr.write(`${warning}\n`);
+  }
+
+  configure(options: InitOptions): void {
+    this.options = { ...this.options, ...options };
+    const c = this.config;
+    if (options.serviceName) c.serviceName = options.serviceName;
+    if (options.endpoint) {
+      const base = options.endpoint.replace(/\/+$/, '');
+      c.tracesEndpoint = base.endsWith('/v1/traces') ? base : `${base}/v1/traces`;
+      c.logsEndpoint = base.endsWith('/v1/traces') ? base.replace(/\/v1\/traces$/, '/v1/logs') : `${base}/v1/logs`;
+    }
+    if (options.headers) c.headers = { ...c.headers, ...options.headers };
+    if (options.resourceAttributes) c.resourceAttributes = { ...c.resourceAttributes, ...options.resourceAttributes };
+    if (options.spoolDir) c.spoolDir = options.spoolDir;
+    if (typeof options.flushTimeoutMs === 'number' && options.flushTimeoutMs >= 0)
+      c.flushTimeoutMs = options.flushTimeoutMs;
+  }
+
+  /** Installs the process hooks (main thread only). Cheap: listeners and one wrapped function, nothing loaded. */
+  install(): void {
+    if (this.installed || this.config.disabled) return;
+    this.installed = true;
+    process.on('uncaughtExceptionMonitor', (err, origin) => this.guard(() => this.onUncaught(err, origin)));
+    const agent = this;
+    const originalEmit = process.emit;
+    process.emit = function emit(this: NodeJS.Process, event: string | symbol, ...args: unknown[]) {
+      if (event === 'unhandledRejection') agent.guard(() => agent.onRejection(args[0]));
+      const handled = (originalEmit as (...a: unknown[]) => boolean).apply(this, [event, ...args]);
+      if (event === 'unhandledRejection' && handled) agent.rejectionJustSeen = false;
+      return handled;
+    } as typeof process.emit;
+    process.on('exit', () => this.guard(() => this.flushSync()));
+    process.on('beforeExit', () => this.guard(() => this.hasWork() && void this.flushAsync()));
+    subscribe('worker_threads', (message) => this.guard(() => this.onWorker((message as { worker?: unknown }).worker)));
+    setTimeout(() => this.guard(() => void this.resendSpool()), SPOOL_RESEND_DELAY_MS).unref();
+    this.log('info', `faultline: reporting to ${this.config.tracesEndpoint} as ${this.config.serviceName}`);
+  }
+
+  // ---- public API ----
+
+  captureException(value: unknown, context: CaptureContext = {}): void {
+    this.guard(() => {
+      if (this.config.disabled) return;
+      this.enqueue({ value, mechanism: context.mechanism ?? 'manual', handled: true, attributes: context.attributes });
+      // Handled errors are reported now: nothing is printing them, and the stack is safe to read.
+      this.processPending(false);
+      this.scheduleAsyncFlush();
+    });
+  }
+
+  setUser(user: { id?: string | number; email?: string; username?: string } | null): void {
+    this.user = {};
+    if (!user) return;
+    if (user.id !== undefined) this.user['user.id'] = String(user.id);
+    if (user.email !== undefined) this.user['user.email'] = String(user.email);
+    if (user.username !== undefined) this.user['user.name'] = String(user.username);
+  }
+
+  setContext(name: string, values: Record<string, unknown> | null): void {
+    for (const key of Object.keys(this.context)) if (key.startsWith(`context.${name}.`)) delete this.context[key];
+    if (!values) return;
+    for (const [k, v] of Object.entries(values)) {
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+        this.context[`context.${name}.${k}`] = v;
+    }
+  }
+
+  setTag(key: string, value: string | number | boolean): void {
+    this.tags[key] = value;
+  }
+
+  /** Sends what is pending and waits for it (for apps that exit on their own terms). */
+  flush(): Promise<void> {
+    return this.flushAsync();
+  }
+
+  // ---- hooks ----
+
+  private onUncaught(err: unknown, origin: string): void {
+    if (typeof err === 'object' && err !== null && this.workerErrors.has(err)) return; // reported as a Worker error
+    if (origin === 'unhandledRejection') {
+      if (this.rejectionJustSeen) {
+        this.rejectionJustSeen = false; // default mode: the observer has it already
+        return;
+      }
+      this.lastFatalRejection = err; // strict mode: the monitor comes first
+    }
+    this.enqueue({
+      value: err,
+      mechanism: origin === 'unhandledRejection' ? 'unhandledRejection' : 'uncaughtException',
+      handled: false,
+    });
+    this.scheduleAsyncFlush(); // runs only if the app kept the process alive; otherwise `exit` sends it
+  }
+
+  private onRejection(reason: unknown): void {
+    if (reason === this.lastFatalRejection && reason !== undefined) return; // strict mode, second sighting
+    this.rejectionJustSeen = true;
+    this.enqueue({ value: reason, mechanism: 'unhandledRejection', handled: false });
+    this.scheduleAsyncFlush();
+  }
+
+  private onWorker(worker: unknown): void {
+    const w = worker as { emit?: (...a: unknown[]) => boolean; threadId?: number; workerData?: unknown } | undefined;
+    if (!w || typeof w.emit !== 'function') return;
+    const agent = this;
+    const originalEmit = w.emit;
+    w.emit = function emit(this: unknown, event: unknown, ...args: unknown[]) {
+      if (event === 'error') {
+        agent.guard(() => {
+          const err = args[0];
+          if (typeof err === 'object' && err !== null) agent.workerErrors.add(err);
+          const listening = (w as unknown as { listenerCount(e: string): number }).listenerCount('error') > 0;
+          agent.enqueue({
+            value: err,
+            mechanism: 'worker',
+            handled: listening,
+            attributes: { 'thread.id': w.threadId ?? -1, 'thread.name': `worker ${w.threadId ?? '?'}` },
+          });
+          agent.scheduleAsyncFlush();
+        });
+      }
+      return originalEmit.apply(this, [event, ...args]);
+    };
+  }
+
+  // ---- reports ----
+
+  private enqueue(item: Omit<Pending, 'time' | 'span'>): void {
+    if (this.pending.length >= MAX_PENDING) {
+      this.pendingDropped++;
+      return;
+    }
+    this.pending.push({ ...item, time: Date.now(), span: activeSpan() });
+  }
+
+  private hasWork(): boolean {
+    return this.pending.length > 0 || (this.pipeline?.pendingCount() ?? 0) > 0;
+  }
+
+  /** Normalizes and reports what is pending. `dying`: the process is exiting, use our own pipeline. */
+  private processPending(dying: boolean): void {
+    if (this.pending.length === 0) return;
+    const pipeline = this.loadPipeline();
+    pipeline.useAppProvider = !dying;
+    const items = this.pending;
+    this.pending = [];
+    const shared = { ...this.user, ...this.context, ...this.tags };
+    if (this.pendingDropped > 0) {
+      shared['faultline.queue.dropped'] = this.pendingDropped;
+      this.pendingDropped = 0;
+    }
+    for (const item of items) {
+      const capture = () =>
+        pipeline.reporter.capture(item.value, {
+          mechanism: item.mechanism,
+          handled: item.handled,
+          attributes: { ...shared, ...item.attributes },
+        });
+      withSpan(item.span, capture);
+    }
+    if (dying) pipeline.reporter.reportWithheld();
+  }
+
+  private loadPipeline(): Pipeline {
+    if (this.pipeline) return this.pipeline;
+    // Loaded synchronously on first use (the exit path cannot await), and never at start-up.
+    const { createPipeline } = require('./pipeline.cjs') as typeof import('./pipeline');
+    this.pipeline = createPipeline(this.config, this.resource(), VERSION, {
+      scrub: this.options.scrub,
+      beforeSend: this.options.beforeSend,
+    });
+    return this.pipeline;
+  }
+
+  private resource(): Attributes {
+    return {
+      'service.name': this.config.serviceName,
+      ...this.config.resourceAttributes,
+      'telemetry.sdk.name': 'faultline',
+      'telemetry.sdk.language': 'nodejs',
+      'telemetry.sdk.version': VERSION,
+      'host.name': hostname(),
+      'host.arch': process.arch,
+      'os.type': process.platform,
+      'process.pid': process.pid,
+      'process.runtime.name': 'nodejs',
+      'process.runtime.version': process.versions.node,
+      'process.executable.path': process.execPath,
+      // The command line can carry secrets (--token=...): the reporter's scrubber cleans it as an attribute.
+      'process.command_args': process.argv.slice(),
+    };
+  }
+
+  private scheduleAsyncFlush(): void {
+    setImmediate(() => this.guard(() => void this.flushAsync())).unref();
+  }
+
+  private flushAsync(): Promise<void> {
+    if (this.sending) return this.sending;
+    this.sending = (async () => {
+      try {
+        this.processPending(false);
+        const bodies = this.pipeline?.drain() ?? {};
+        if (bodies.traces) await this.sendOrSpool('traces', bodies.traces);
+        if (bodies.logs) await this.sendOrSpool('logs', bodies.logs);
+      } catch (err) {
+        this.fail(err);
+      } finally {
+        this.sending = undefined;
+      }
+    })();
+    return this.sending;
+  }
+
+  private async sendOrSpool(signal: 'traces' | 'logs', body: Uint8Array): Promise<void> {
+    const { url, headers, payload } = this.request(signal, body);
+    try {
+      const res = await fetch(url, { method: 'POST', headers, body: payload, signal: AbortSignal.timeout(10_000) });
+      await res.arrayBuffer().catch(() => undefined);
+      if (res.ok) return;
+      this.log('warn', `faultline: the collector answered ${res.status}; the report waits in ${this.config.spoolDir}`);
+    } catch (err) {
+      this.log(
+        'info',
+        `faultline: could not reach ${url} (${(err as Error).message}); the report waits in ${this.config.spoolDir}`,
+      );
+    }
+    this.spool(signal, body);
+  }
+
+  /** The exit path: report what is pending and deliver it before the process is gone, or spool it. */
+  private flushSync(): void {
+    if (!this.hasWork()) return;
+    this.processPending(true);
+    const bodies = this.pipeline?.drain() ?? {};
+    const deadline = Date.now() + this.config.flushTimeoutMs;
+    for (const signal of ['traces', 'logs'] as const) {
+      const body = bodies[signal];
+      if (!body) continue;
+      const left = deadline - Date.now();
+      const { url, headers, payload } = this.request(signal, body);
+      const outcome = left > 0 ? postSync(url, headers, payload, left) : 'timeout';
+      if (outcome !== 'delivered') {
+        this.log(
+          'info',
+          `faultline: report not delivered before exit (${outcome}); it waits in ${this.config.spoolDir}`,
+        );
+        this.spool(signal, body);
+      }
+    }
+  }
+
+  private request(signal: 'traces' | 'logs', body: Uint8Array) {
+    const headers: Record<string, string> = { ...this.config.headers, 'content-type': 'application/json' };
+    let payload = body;
+    if (this.config.compression === 'gzip') {
+      payload = gzipSync(body);
+      headers['content-encoding'] = 'gzip';
+    }
+    return { url: signal === 'traces' ? this.config.tracesEndpoint : this.config.logsEndpoint, headers, payload };
+  }
+
+  private spool(signal: 'traces' | 'logs', body: Uint8Array): void {
+    if (!writeSpool(this.config.spoolDir, { signal, body })) {
+      this.log('warn', `faultline: the spool ${this.config.spoolDir} is full or not writable; one report was dropped`);
+    }
+  }
+
+  /** Sends what earlier processes left in the spool, each file claimed by exactly one process. */
+  private async resendSpool(): Promise<void> {
+    for (const entry of claimSpool(this.config.spoolDir)) {
+      const { url, headers, payload } = this.request(entry.signal, entry.body);
+      try {
+        const res = await fetch(url, { method: 'POST', headers, body: payload, signal: AbortSignal.timeout(10_000) });
+        await res.arrayBuffer().catch(() => undefined);
+        if (res.ok) {
+          entry.done();
+          continue;
+        }
+      } catch {
+        // collector still down
+      }
+      entry.release();
+      return; // try again with the next process
+    }
+  }
+
+  // ---- never hurt the host ----
+
+  private guard(fn: () => unknown): void {
+    if (this.disabled) return;
+    try {
+      fn();
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private fail(err: unknown): void {
+    if (this.disabled) return;
+    this.disabled = true;
+    this.config.disabled = true;
+    try {
+      process.stderr.write(`faultline: disabled after an internal error: ${(err as Error)?.message ?? String(err)}\n`);
+    } catch {
+      // stderr closed
+    }
+  }
+
+  /** Runtime messages appear only at OTEL_LOG_LEVEL=info or more verbose: the agent is silent otherwise. */
+  private log(level: Level, message: string): void {
+    const configured = LEVEL_RANK[this.config.logLevel] ?? 2;
+    if (configured >= Math.max(LEVEL_RANK[level] ?? 2, LEVEL_RANK.info ?? 3)) process.stderr.write(`${message}\n`);
+  }
+}
+
+/** The span active right now, when the app uses OpenTelemetry (its API is registered globally). */
+function activeSpan(): unknown {
+  if (!(globalThis as Record<symbol, unknown>)[Symbol.for('opentelemetry.js.api.1')]) return undefined;
+  const api = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
+  return api.trace.getSpan(api.context.active());
+}
+
+function withSpan(span: unknown, fn: () => void): void {
+  if (!span) return fn();
+  const api = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
+  api.context.with(api.trace.setSpan(api.context.active(), span as import('@opentelemetry/api').Span), fn);
+}
+
+const AGENT = Symbol.for('faultline.node.agent');
+
+/** The one agent of this process (shared by the --require/--import preload and `import '@faultline/node'`). */
+export function getAgent(): NodeAgent {
+  const g = globalThis as Record<symbol, NodeAgent | undefined>;
+  let agent = g[AGENT];
+  if (!agent) {
+    agent = new NodeAgent(readConfig(process.env, { spoolDir: join(tmpdir(), `faultline-spool-${safeUid()}`) }));
+    g[AGENT] = agent;
+  }
+  return agent;
+}
+
+function safeUid(): string {
+  try {
+    return String(process.getuid?.() ?? 'user');
+  } catch {
+    return 'user';
+  }
+}

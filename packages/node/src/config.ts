@@ -1,0 +1,155 @@
+// Configuration from the standard OpenTelemetry variables plus faultline's own, read once at start-up.
+// A bad value never crashes the host: one warning naming the variable, then a safe default.
+// https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
+import type { ExceptionSignals } from '@faultline/core';
+
+export type LogLevel = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
+
+export interface NodeAgentConfig {
+  disabled: boolean;
+  serviceName: string;
+  /** Full URL of the OTLP/HTTP traces endpoint. */
+  tracesEndpoint: string;
+  /** Full URL of the OTLP/HTTP logs endpoint (exceptions as log records). */
+  logsEndpoint: string;
+  headers: Record<string, string>;
+  compression: 'gzip' | 'none';
+  resourceAttributes: Record<string, string>;
+  logLevel: LogLevel;
+  /** Where reports that could not be sent wait for the next process. */
+  spoolDir: string;
+  /** How long a dying process may wait for its report to be delivered. */
+  flushTimeoutMs: number;
+  signals: ExceptionSignals;
+}
+
+/** Default deadline for delivering the report of a crash (the issue's 2 s). */
+export const DEFAULT_FLUSH_TIMEOUT_MS = 2000;
+const MAX_FLUSH_TIMEOUT_MS = 30_000;
+const LOG_LEVELS: LogLevel[] = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'];
+
+export interface ConfigResult {
+  config: NodeAgentConfig;
+  /** One line per invalid setting, each naming its variable. */
+  warnings: string[];
+}
+
+export function readConfig(env: NodeJS.ProcessEnv, defaults: { spoolDir: string }): ConfigResult {
+  const warnings: string[] = [];
+  const warn = (name: string, value: string, fallback: string) =>
+    warnings.push(`faultline: ignoring ${name}=${JSON.stringify(value)}: ${fallback}`);
+
+  const disabledRaw = (env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase();
+  if (disabledRaw !== '' && disabledRaw !== 'true' && disabledRaw !== 'false') {
+    warn('OTEL_SDK_DISABLED', disabledRaw, 'expected true or false, using false');
+  }
+
+  const base = (env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '').trim();
+  let baseUrl = 'http://localhost:4318';
+  if (base !== '') {
+    if (isHttpUrl(base)) baseUrl = base.replace(/\/+$/, '');
+    else warn('OTEL_EXPORTER_OTLP_ENDPOINT', base, `not an http(s) URL, using ${baseUrl}`);
+  }
+  const signalUrl = (name: string, path: string) => {
+    const raw = (env[name] ?? '').trim();
+    if (raw === '') return `${baseUrl}${path}`;
+    if (isHttpUrl(raw)) return raw;
+    warn(name, raw, `not an http(s) URL, using ${baseUrl}${path}`);
+    return `${baseUrl}${path}`;
+  };
+
+  const compressionRaw = (env.OTEL_EXPORTER_OTLP_TRACES_COMPRESSION ?? env.OTEL_EXPORTER_OTLP_COMPRESSION ?? '')
+    .trim()
+    .toLowerCase();
+  let compression: 'gzip' | 'none' = 'none';
+  if (compressionRaw === 'gzip') compression = 'gzip';
+  else if (compressionRaw !== '' && compressionRaw !== 'none')
+    warn('OTEL_EXPORTER_OTLP_COMPRESSION', compressionRaw, 'expected gzip or none, using none');
+
+  const logLevelRaw = (env.OTEL_LOG_LEVEL ?? '').trim().toLowerCase();
+  let logLevel: LogLevel = 'warn';
+  if (LOG_LEVELS.includes(logLevelRaw as LogLevel)) logLevel = logLevelRaw as LogLevel;
+  else if (logLevelRaw !== '')
+    warn('OTEL_LOG_LEVEL', logLevelRaw, `expected one of ${LOG_LEVELS.join(', ')}, using warn`);
+
+  const timeoutRaw = (env.FAULTLINE_FLUSH_TIMEOUT_MS ?? '').trim();
+  let flushTimeoutMs = DEFAULT_FLUSH_TIMEOUT_MS;
+  if (timeoutRaw !== '') {
+    const n = Number(timeoutRaw);
+    if (Number.isFinite(n) && n >= 0 && n <= MAX_FLUSH_TIMEOUT_MS) flushTimeoutMs = n;
+    else
+      warn(
+        'FAULTLINE_FLUSH_TIMEOUT_MS',
+        timeoutRaw,
+        `expected milliseconds from 0 to ${MAX_FLUSH_TIMEOUT_MS}, using ${DEFAULT_FLUSH_TIMEOUT_MS}`,
+      );
+  }
+
+  const resourceAttributes = parsePairs(env.OTEL_RESOURCE_ATTRIBUTES, 'OTEL_RESOURCE_ATTRIBUTES', warnings);
+  const serviceName =
+    (env.OTEL_SERVICE_NAME ?? '').trim() || resourceAttributes['service.name'] || 'unknown_service:node';
+
+  const optIn = (env.OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN ?? '').trim();
+  const signals = { spans: true, logs: false };
+  if (optIn !== '') {
+    const values = optIn.split(',').map((v) => v.trim().toLowerCase());
+    if (values.includes('logs/dup')) signals.logs = true;
+    else if (values.includes('logs')) {
+      signals.spans = false;
+      signals.logs = true;
+    } else
+      warn('OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN', optIn, 'expected logs or logs/dup, exceptions stay span events');
+  }
+
+  return {
+    config: {
+      disabled: disabledRaw === 'true',
+      serviceName,
+      tracesEndpoint: signalUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', '/v1/traces'),
+      logsEndpoint: signalUrl('OTEL_EXPORTER_OTLP_LOGS_ENDPOINT', '/v1/logs'),
+      headers: {
+        ...parsePairs(env.OTEL_EXPORTER_OTLP_HEADERS, 'OTEL_EXPORTER_OTLP_HEADERS', warnings),
+        ...parsePairs(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', warnings),
+      },
+      compression,
+      resourceAttributes,
+      logLevel,
+      spoolDir: (env.FAULTLINE_SPOOL_DIR ?? '').trim() || defaults.spoolDir,
+      flushTimeoutMs,
+      signals,
+    },
+    warnings,
+  };
+}
+
+/** `key1=value1,key2=value2`, values percent-decoded (W3C Baggage style, as the spec asks). */
+function parsePairs(raw: string | undefined, name: string, warnings: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!raw || raw.trim() === '') return out;
+  for (const part of raw.split(',')) {
+    if (part.trim() === '') continue;
+    const eq = part.indexOf('=');
+    const key = eq > 0 ? part.slice(0, eq).trim() : '';
+    if (key === '') {
+      warnings.push(`faultline: ignoring an entry of ${name} without key=value: ${JSON.stringify(part.trim())}`);
+      continue;
+    }
+    let value = part.slice(eq + 1).trim();
+    try {
+      value = decodeURIComponent(value);
+    } catch {
+      warnings.push(`faultline: ${name}: ${JSON.stringify(key)} is not valid percent-encoding, kept as written`);
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
