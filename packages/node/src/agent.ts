@@ -409,7 +409,10 @@ function activeSpan(): unknown {
 }
 
 function withSpan(span: unknown, fn: () => void): void {
-  if (!span) return fn();
+  if (!span) {
+    fn();
+    return;
+  }
   const api = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
   api.context.with(api.trace.setSpan(api.context.active(), span as import('@opentelemetry/api').Span), fn);
 }

@@ -72,7 +72,7 @@ export function createPipeline(
   );
   const provider = new BasicTracerProvider({ resource: resourceObj, spanProcessors: [spanProcessor] });
   const ownTracer = provider.getTracer('@faultline/node', version);
-  let logger;
+  let logger: Logger | undefined;
   if (config.signals.logs) {
     const logProcessor: LogRecordProcessor = {
       onEmit: (record) => logs.push(record),
