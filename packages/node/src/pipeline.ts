@@ -11,6 +11,7 @@ import {
   type ScrubOptions,
 } from '@faultline/core';
 import { type Context, type Tracer, trace } from '@opentelemetry/api';
+import type { Logger } from '@opentelemetry/api-logs';
 import { JsonLogsSerializer, JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, type LogRecordProcessor, type SdkLogRecord } from '@opentelemetry/sdk-logs';
