@@ -32,7 +32,11 @@ step "collector and Jaeger builds (cached outside git; rebuilt only when their m
 bash collector-config/scripts/build-collector.sh
 bash collector-config/scripts/build-jaeger.sh
 
-step "end-to-end suites (real collector, Jaeger, node processes)"
+step "end-to-end suites (real collector, Jaeger, node processes) on Node 20"
 (cd test && pnpm run test)
+for major in 22 24; do
+  step "end-to-end: @faultline/node crash table on Node $major"
+  (cd test && FAULTLINE_TEST_NODE="$(bash "$root/scripts/node-runtime.sh" "$major")" pnpm exec vitest run node)
+done
 
 step "all tests passed"

@@ -9,8 +9,9 @@
 // - An `unhandledRejection` listener would turn exit 1 into 0 under the default mode, so rejections are
 //   observed by wrapping `process.emit` instead, which changes nothing. Reading `reason.stack` there changes
 //   the source line Node prints, so the reason is only stored, and read later.
-// - The report of a crash is built and sent from the `exit` event, which Node emits before it prints the
-//   error; exit handlers cannot do asynchronous I/O, so the request runs in a Worker (sync-send.ts).
+// - The report of a crash is built and sent synchronously from the monitor (and, for process.exit() and
+//   the like, from the `exit` event), before Node prints the error; no asynchronous I/O can finish there,
+//   so the request runs in a Worker while this thread waits (sync-send.ts).
 // - A Worker `error` listener would suppress the parent's crash: Worker errors are observed through
 //   diagnostics_channel and a wrapped `emit` of the Worker object.
 // - No signal handlers: a SIGTERM listener would keep servers from exiting.
@@ -77,8 +78,6 @@ export class NodeAgent {
   /** Set by the rejection observer, read by the monitor in the same tick: one rejection, one report. */
   private rejectionJustSeen = false;
   private lastFatalRejection: unknown = undefined;
-  /** Errors already reported as Worker errors, which then crash the parent as uncaught exceptions. */
-  private workerErrors = new WeakSet<object>();
 
   constructor(configResult: ConfigResult) {
     this.config = configResult.config;
@@ -107,14 +106,7 @@ export class NodeAgent {
     if (this.installed || this.config.disabled) return;
     this.installed = true;
     process.on('uncaughtExceptionMonitor', (err, origin) => this.guard(() => this.onUncaught(err, origin)));
-    const agent = this;
-    const originalEmit = process.emit;
-    process.emit = function emit(this: NodeJS.Process, event: string | symbol, ...args: unknown[]) {
-      if (event === 'unhandledRejection') agent.guard(() => agent.onRejection(args[0]));
-      const handled = (originalEmit as (...a: unknown[]) => boolean).apply(this, [event, ...args]);
-      if (event === 'unhandledRejection' && handled) agent.rejectionJustSeen = false;
-      return handled;
-    } as typeof process.emit;
+    this.wrapProcessEmit();
     process.on('exit', () => this.guard(() => this.flushSync()));
     process.on('beforeExit', () => this.guard(() => this.hasWork() && void this.flushAsync()));
     subscribe('worker_threads', (message) => this.guard(() => this.onWorker((message as { worker?: unknown }).worker)));
@@ -162,11 +154,40 @@ export class NodeAgent {
 
   // ---- hooks ----
 
+  private originalEmit?: typeof process.emit;
+
+  /** Observes `unhandledRejection` emits by wrapping process.emit (a listener would change the exit code). */
+  private wrapProcessEmit(): void {
+    if (this.originalEmit) return;
+    const agent = this;
+    const originalEmit = process.emit;
+    this.originalEmit = originalEmit;
+    process.emit = function emit(this: NodeJS.Process, event: string | symbol, ...args: unknown[]) {
+      if (event === 'unhandledRejection') agent.guard(() => agent.onRejection(args[0]));
+      const handled = (originalEmit as (...a: unknown[]) => boolean).apply(this, [event, ...args]);
+      if (event === 'unhandledRejection' && handled) agent.rejectionJustSeen = false;
+      return handled;
+    } as typeof process.emit;
+  }
+
+  /**
+   * Puts Node's own process.emit back for the rest of a fatal exception, so that an `uncaughtException`
+   * handler that throws prints exactly the stack plain node prints (no frame of ours in it). Re-wrapped if
+   * the app keeps the process alive.
+   */
+  private unwrapProcessEmit(): void {
+    if (!this.originalEmit) return;
+    process.emit = this.originalEmit;
+    this.originalEmit = undefined;
+    setImmediate(() => this.guard(() => this.wrapProcessEmit())).unref();
+  }
+
   private onUncaught(err: unknown, origin: string): void {
-    if (typeof err === 'object' && err !== null && this.workerErrors.has(err)) return; // reported as a Worker error
+    this.unwrapProcessEmit();
     if (origin === 'unhandledRejection') {
       if (this.rejectionJustSeen) {
-        this.rejectionJustSeen = false; // default mode: the observer has it already
+        this.rejectionJustSeen = false; // default mode: the observer has it already; deliver it now
+        this.flushSync();
         return;
       }
       this.lastFatalRejection = err; // strict mode: the monitor comes first
@@ -176,7 +197,9 @@ export class NodeAgent {
       mechanism: origin === 'unhandledRejection' ? 'unhandledRejection' : 'uncaughtException',
       handled: false,
     });
-    this.scheduleAsyncFlush(); // runs only if the app kept the process alive; otherwise `exit` sends it
+    // Delivered now, synchronously: the process may be gone before any later moment. An app
+    // `uncaughtException` handler that throws ends the process with exit code 7 without an `exit` event.
+    this.flushSync();
   }
 
   private onRejection(reason: unknown): void {
@@ -186,28 +209,45 @@ export class NodeAgent {
     this.scheduleAsyncFlush();
   }
 
+  /**
+   * Worker errors are observed with an `error` listener of our own, present only while the app has one:
+   * adding a listener when the app has none would suppress the parent's crash. Without an app listener the
+   * parent crashes, and the error is reported by the parent's own hooks.
+   */
   private onWorker(worker: unknown): void {
-    const w = worker as { emit?: (...a: unknown[]) => boolean; threadId?: number; workerData?: unknown } | undefined;
-    if (!w || typeof w.emit !== 'function') return;
-    const agent = this;
-    const originalEmit = w.emit;
-    w.emit = function emit(this: unknown, event: unknown, ...args: unknown[]) {
-      if (event === 'error') {
-        agent.guard(() => {
-          const err = args[0];
-          if (typeof err === 'object' && err !== null) agent.workerErrors.add(err);
-          const listening = (w as unknown as { listenerCount(e: string): number }).listenerCount('error') > 0;
-          agent.enqueue({
-            value: err,
-            mechanism: 'worker',
-            handled: listening,
-            attributes: { 'thread.id': w.threadId ?? -1, 'thread.name': `worker ${w.threadId ?? '?'}` },
-          });
-          agent.scheduleAsyncFlush();
-        });
-      }
-      return originalEmit.apply(this, [event, ...args]);
+    type W = {
+      threadId?: number;
+      on(e: string, f: (...a: unknown[]) => void): unknown;
+      prependListener(e: string, f: (...a: unknown[]) => void): unknown;
+      removeListener(e: string, f: (...a: unknown[]) => void): unknown;
+      listenerCount(e: string): number;
     };
+    const w = worker as W | undefined;
+    if (!w || typeof w.on !== 'function') return;
+    const threadId = w.threadId ?? -1;
+    let attached = false;
+    const observe = (err: unknown) =>
+      this.guard(() => {
+        this.enqueue({
+          value: err,
+          mechanism: 'worker',
+          handled: true,
+          attributes: { 'thread.id': threadId, 'thread.name': `worker ${threadId}` },
+        });
+        this.scheduleAsyncFlush();
+      });
+    const sync = () => {
+      const others = w.listenerCount('error') - (attached ? 1 : 0);
+      if (others > 0 && !attached) {
+        attached = true;
+        w.prependListener('error', observe);
+      } else if (others === 0 && attached) {
+        attached = false;
+        w.removeListener('error', observe);
+      }
+    };
+    w.on('newListener', (event) => event === 'error' && queueMicrotask(sync));
+    w.on('removeListener', (event, fn) => event === 'error' && fn !== observe && sync());
   }
 
   // ---- reports ----
