@@ -1,0 +1,136 @@
+// The disk spool, with real processes: a crash while the collector is unreachable is kept on disk and
+// delivered by the next process that starts with the agent, exactly once; a process killed while writing
+// leaves no corrupt entry.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { findTraces } from '../support/jaeger.mjs';
+
+const stack = inject('stack' as never) as { urls: { otlpHttp: string; jaegerQuery: string } };
+const node = process.env.FAULTLINE_TEST_NODE || process.execPath;
+const register = resolve(__dirname, '../../packages/node/dist/register.cjs');
+/** Nothing listens here: connections are refused at once. */
+const DEAD_ENDPOINT = 'http://127.0.0.1:9';
+
+function runApp(source: string, env: Record<string, string>) {
+  const dir = mkdtempSync(join(tmpdir(), 'fl-spool-app-'));
+  const file = join(dir, 'app.js');
+  writeFileSync(file, source);
+  return spawnSync(node, ['--require', register, file], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: { PATH: process.env.PATH, ...env },
+  });
+}
+
+const readyFiles = (dir: string) => {
+  try {
+    return readdirSync(dir).filter((n) => n.endsWith('.otlp.json'));
+  } catch {
+    return [];
+  }
+};
+
+async function exceptionSpans(service: string) {
+  const traces = await findTraces(stack.urls.jaegerQuery, { service });
+  return traces.flatMap((t: { spans: { operationName: string }[] }) =>
+    t.spans.filter((s) => s.operationName === 'exception'),
+  );
+}
+
+describe('@faultline/node disk spool', () => {
+  it('keeps a crash that could not be sent, and the next process delivers it exactly once', async () => {
+    const spool = mkdtempSync(join(tmpdir(), 'fl-spool-'));
+    const service = `spool-${Date.now()}`;
+    const crash = runApp("setTimeout(() => { throw new Error('sent later'); }, 1);\n", {
+      OTEL_SERVICE_NAME: service,
+      OTEL_EXPORTER_OTLP_ENDPOINT: DEAD_ENDPOINT,
+      FAULTLINE_SPOOL_DIR: spool,
+    });
+    expect(crash.status).toBe(1);
+    expect(crash.stderr).not.toMatch(/faultline/);
+    expect(readyFiles(spool)).toHaveLength(1);
+    expect(await exceptionSpans(service)).toHaveLength(0);
+
+    // The collector is reachable again: a healthy process sends the spool in the background after start-up.
+    const healthy = {
+      OTEL_SERVICE_NAME: 'spool-carrier',
+      OTEL_EXPORTER_OTLP_ENDPOINT: stack.urls.otlpHttp,
+      FAULTLINE_SPOOL_DIR: spool,
+    };
+    expect(runApp('setTimeout(() => {}, 2500);\n', healthy).status).toBe(0);
+    expect(readyFiles(spool)).toHaveLength(0);
+    let spans: unknown[] = [];
+    for (let i = 0; i < 50 && spans.length === 0; i++) {
+      spans = await exceptionSpans(service);
+      if (spans.length === 0) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(spans).toHaveLength(1);
+
+    // Another process finds nothing left to send: still exactly one.
+    expect(runApp('setTimeout(() => {}, 2000);\n', healthy).status).toBe(0);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await exceptionSpans(service)).toHaveLength(1);
+  });
+
+  it('several processes starting at once send each spooled report once', async () => {
+    const spool = mkdtempSync(join(tmpdir(), 'fl-spool-many-'));
+    const service = `spool-many-${Date.now()}`;
+    for (let i = 0; i < 5; i++) {
+      const crash = runApp(`setTimeout(() => { throw new Error('crash ${i}'); }, 1);\n`, {
+        OTEL_SERVICE_NAME: service,
+        OTEL_EXPORTER_OTLP_ENDPOINT: DEAD_ENDPOINT,
+        FAULTLINE_SPOOL_DIR: spool,
+      });
+      expect(crash.status).toBe(1);
+    }
+    expect(readyFiles(spool)).toHaveLength(5);
+    const env = {
+      PATH: process.env.PATH,
+      OTEL_SERVICE_NAME: 'spool-carrier',
+      OTEL_EXPORTER_OTLP_ENDPOINT: stack.urls.otlpHttp,
+      FAULTLINE_SPOOL_DIR: spool,
+    };
+    const carriers = Array.from({ length: 4 }, () =>
+      spawn(node, ['--require', register, '-e', 'setTimeout(() => {}, 2500)'], { env }),
+    );
+    await Promise.all(carriers.map((c) => new Promise((r) => c.on('exit', r))));
+    expect(readyFiles(spool)).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 1000));
+    const messages = (await exceptionSpans(service)).map((s) => {
+      const log = (s as { logs: { fields: { key: string; value: string }[] }[] }).logs[0];
+      return log?.fields.find((f) => f.key === 'exception.message')?.value;
+    });
+    expect(messages.sort()).toEqual(['crash 0', 'crash 1', 'crash 2', 'crash 3', 'crash 4']);
+  });
+
+  it('a process killed with SIGKILL while writing the spool leaves no corrupt entry', async () => {
+    const spool = mkdtempSync(join(tmpdir(), 'fl-spool-kill-'));
+    // Big reports make the write window wide; each run is killed at a different moment.
+    const source = `const big = 'x'.repeat(200000);\nsetTimeout(() => { throw new Error('big ' + big); }, 1);\n`;
+    const dir = mkdtempSync(join(tmpdir(), 'fl-spool-kill-app-'));
+    writeFileSync(join(dir, 'app.js'), source);
+    for (let i = 0; i < 20; i++) {
+      const child = spawn(node, ['--require', register, join(dir, 'app.js')], {
+        env: {
+          PATH: process.env.PATH,
+          OTEL_SERVICE_NAME: 'killed',
+          OTEL_EXPORTER_OTLP_ENDPOINT: DEAD_ENDPOINT,
+          FAULTLINE_SPOOL_DIR: spool,
+        },
+      });
+      setTimeout(() => child.kill('SIGKILL'), 60 + i * 12);
+      await new Promise((r) => child.on('exit', r));
+    }
+    const ready = readyFiles(spool);
+    expect(ready.length, 'some runs got as far as writing').toBeGreaterThan(0);
+    for (const name of ready) {
+      const body = JSON.parse(readFileSync(join(spool, name), 'utf8'));
+      expect(body.resourceSpans?.length).toBeGreaterThan(0);
+    }
+    // Some runs were killed before the crash, some during, some after: whatever is ready is whole.
+    expect(readdirSync(spool).every((n) => n.endsWith('.otlp.json') || n.endsWith('.tmp'))).toBe(true);
+  });
+});
