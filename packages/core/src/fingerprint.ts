@@ -37,9 +37,20 @@ export function normalizeMessage(message: string): string {
 
 /** A stable grouping id for an exception record: 16 hex digits. */
 export function fingerprint(record: Pick<ExceptionRecord, 'type' | 'message' | 'frames'>): string {
-  const parts = [record.type, normalizeMessage(record.message)];
-  for (const frame of callSite(record.frames)) parts.push(`${frame.function ?? '?'} ${shortFile(frame.file)}`);
-  return hash64(parts.join('\n'));
+  return hash64(`${record.type}\n${normalizeMessage(record.message)}${callSiteText(record.frames)}`);
+}
+
+/** Frame lists are shared by every repeat of an error (see normalizeError), so their part is kept. */
+const callSiteCache = new WeakMap<StackFrame[], string>();
+
+function callSiteText(frames: StackFrame[]): string {
+  let text = callSiteCache.get(frames);
+  if (text === undefined) {
+    text = '';
+    for (const frame of callSite(frames)) text += `\n${frame.function ?? '?'} ${shortFile(frame.file)}`;
+    callSiteCache.set(frames, text);
+  }
+  return text;
 }
 
 function callSite(frames: StackFrame[]): StackFrame[] {

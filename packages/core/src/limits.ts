@@ -19,3 +19,5 @@ export const MAX_CAUSES = 20;
 export const MAX_OBJECT_KEYS = 10;
 /** Characters of each value shown in a thrown object's preview. */
 export const MAX_PREVIEW_VALUE_LENGTH = 80;
+/** Distinct stack bodies whose parsed frames and scrubbed text are kept for their repeats. */
+export const STACK_CACHE_ENTRIES = 128;

@@ -7,13 +7,31 @@ import {
   MAX_OBJECT_KEYS,
   MAX_PREVIEW_VALUE_LENGTH,
   MAX_STACKTRACE_LENGTH,
+  STACK_CACHE_ENTRIES,
 } from './limits';
+import { Lru } from './lru';
 import { parseStack, parseStackLine } from './parse-stack';
 import { constructorName, isObjectLike, safeGet, safeKeys, safeString } from './safe-read';
 import type { CauseRecord, ExceptionRecord, StackFrame } from './types';
 
 /** How many event wrappers (PromiseRejectionEvent → CustomEvent → ...) are unwrapped at most. */
 const MAX_UNWRAP = 3;
+
+const frameCache = new Lru<string, StackFrame[]>(STACK_CACHE_ENTRIES);
+
+/**
+ * parseStack with a cache keyed by the stack body (the frames below the message): an error thrown again
+ * from the same place has the same body. The frames are shared between records and never mutated.
+ */
+function parseStackCached(body: string): StackFrame[] {
+  let frames = frameCache.get(body);
+  if (!frames) {
+    // Frozen: shared by every repeat of this error, so nobody may change them.
+    frames = Object.freeze(parseStack(body).map((f) => Object.freeze(f))) as StackFrame[];
+    frameCache.set(body, frames);
+  }
+  return frames;
+}
 
 /** One value described: what a record or a cause holds, plus the text it contributes to the stacktrace. */
 interface Described {
@@ -124,7 +142,7 @@ function describeError(err: object): Described {
   // looks like a frame is never taken for one.
   const header = headerLine(name || 'Error', safeString(err, 'message') ?? '');
   const body = stack.startsWith(header) ? stack.slice(header.length) : stack;
-  const frames = parseStack(body);
+  const frames = parseStackCached(body);
   // SpiderMonkey and JavaScriptCore print frames only: add the header other runtimes print.
   const firstLine = stack.slice(0, stack.indexOf('\n') >>> 0).trim();
   const hasHeader = firstLine !== '' && !parseStackLine(firstLine);

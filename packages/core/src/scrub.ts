@@ -3,7 +3,9 @@
 // what was there, and scrubbing is idempotent: scrubbing scrubbed text changes nothing.
 // No lookbehind in any pattern: Safari before 16.4 rejects it and would fail to load the whole agent.
 // Every repetition that can start at many positions is bounded, so no input costs more than linear time.
-import type { ExceptionRecord } from './types';
+import { STACK_CACHE_ENTRIES } from './limits';
+import { Lru } from './lru';
+import type { ExceptionRecord, StackFrame } from './types';
 
 export type AttributeValue = string | number | boolean | (string | number | boolean | null | undefined)[];
 export type Attributes = Record<string, AttributeValue | undefined>;
@@ -157,16 +159,37 @@ export function createScrubber(options: ScrubOptions = {}): Scrubber {
     return out as T;
   };
 
+  // The frames part of a stack trace repeats with every error thrown from the same place: scrubbed once.
+  const bodyCache = new Lru<string, string>(STACK_CACHE_ENTRIES);
+  const stacktrace = (input: string): string => {
+    const split = input.indexOf('\n    at ');
+    if (split < 0) return text(input);
+    const body = input.slice(split);
+    let scrubbedBody = bodyCache.get(body);
+    if (scrubbedBody === undefined) {
+      scrubbedBody = text(body);
+      bodyCache.set(body, scrubbedBody);
+    }
+    return text(input.slice(0, split)) + scrubbedBody;
+  };
+  // Frame URLs are scrubbed only when they can hold something: a query, userinfo, an IP address. An
+  // untouched frame list is kept as it is (the same array), so that its fingerprint part is cached too.
+  const frames = (list: StackFrame[]): StackFrame[] =>
+    list.some(mayHoldSecrets) ? list.map((f) => (mayHoldSecrets(f) ? { ...f, file: url(f.file as string) } : f)) : list;
+
   const record = (rec: ExceptionRecord): ExceptionRecord => ({
     type: text(rec.type),
     message: text(rec.message),
-    stacktrace: text(rec.stacktrace),
-    // Frame URLs are scrubbed only when they can hold something: a query, userinfo, an IP address.
-    frames: rec.frames.map((f) => (f.file && /[?@#=[]|\d\.\d+\.\d/.test(f.file) ? { ...f, file: url(f.file) } : f)),
+    stacktrace: stacktrace(rec.stacktrace),
+    frames: frames(rec.frames),
     causes: rec.causes.map((c) => ({ ...c, type: text(c.type), message: text(c.message) })),
   });
 
   return { text, url, attributes, record };
+}
+
+function mayHoldSecrets(frame: StackFrame): boolean {
+  return frame.file !== undefined && /[?@#=[]|\d\.\d+\.\d/.test(frame.file);
 }
 
 function keyMatches(key: string, entry: RegExp | string): boolean {

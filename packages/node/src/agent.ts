@@ -19,7 +19,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Attributes, ExceptionReport, ScrubOptions } from '@faultline/core';
+import type { Attributes, ExceptionReport, RateLimitOptions, ScrubOptions } from '@faultline/core';
 import { type ConfigResult, type NodeAgentConfig, readConfig } from './config';
 import type { Pipeline } from './pipeline';
 import { claimSpool, writeSpool } from './spool';
@@ -40,6 +40,8 @@ export interface InitOptions {
   spoolDir?: string;
   flushTimeoutMs?: number;
   scrub?: ScrubOptions;
+  /** Dedupe window and token bucket for error storms (see @faultline/core createRateLimiter). */
+  rateLimit?: RateLimitOptions;
   beforeSend?: (report: ExceptionReport) => ExceptionReport | null | undefined;
 }
 
@@ -108,7 +110,13 @@ export class NodeAgent {
     process.on('uncaughtExceptionMonitor', (err, origin) => this.guard(() => this.onUncaught(err, origin)));
     this.wrapProcessEmit();
     process.on('exit', () => this.guard(() => this.flushSync()));
-    process.on('beforeExit', () => this.guard(() => this.hasWork() && void this.flushAsync()));
+    process.on('beforeExit', () =>
+      this.guard(() => {
+        // What dedupe and rate limiting still hold goes out before a natural exit, counted.
+        this.pipeline?.reporter.reportWithheld();
+        if (this.hasWork()) void this.flushAsync();
+      }),
+    );
     subscribe('worker_threads', (message) => this.guard(() => this.onWorker((message as { worker?: unknown }).worker)));
     setTimeout(() => this.guard(() => void this.resendSpool()), SPOOL_RESEND_DELAY_MS).unref();
     this.log('info', `faultline: reporting to ${this.config.tracesEndpoint} as ${this.config.serviceName}`);
@@ -149,6 +157,10 @@ export class NodeAgent {
 
   /** Sends what is pending and waits for it (for apps that exit on their own terms). */
   flush(): Promise<void> {
+    this.guard(() => {
+      this.processPending(false);
+      this.pipeline?.reporter.reportWithheld();
+    });
     return this.flushAsync();
   }
 
@@ -294,6 +306,7 @@ export class NodeAgent {
     const { createPipeline } = require('./pipeline.cjs') as typeof import('./pipeline');
     this.pipeline = createPipeline(this.config, this.resource(), VERSION, {
       scrub: this.options.scrub,
+      rateLimit: this.options.rateLimit,
       beforeSend: this.options.beforeSend,
     });
     return this.pipeline;
@@ -318,8 +331,16 @@ export class NodeAgent {
     };
   }
 
+  private flushScheduled = false;
+
+  /** One asynchronous flush per event-loop turn, however many errors the turn captured. */
   private scheduleAsyncFlush(): void {
-    setImmediate(() => this.guard(() => void this.flushAsync())).unref();
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.guard(() => void this.flushAsync());
+    }).unref();
   }
 
   private flushAsync(): Promise<void> {

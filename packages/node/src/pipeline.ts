@@ -7,6 +7,7 @@ import {
   createExceptionReporter,
   createScrubber,
   type ExceptionReporter,
+  type RateLimitOptions,
   type ReporterOptions,
   type ScrubOptions,
 } from '@faultline/core';
@@ -50,6 +51,7 @@ export interface Pipeline {
 
 export interface PipelineOptions {
   scrub?: ScrubOptions;
+  rateLimit?: RateLimitOptions;
   beforeSend?: ReporterOptions['beforeSend'];
 }
 
