@@ -73,7 +73,8 @@ for (let round = 0; round < RUNS; round++) {
     const t0 = performance.now();
     const r = spawnSync(process.execPath, [...args, '-e', ''], { env, cwd: peers });
     if (r.status !== 0) throw new Error(`${name} failed: ${r.stderr}`);
-    (startup[name] ??= []).push(performance.now() - t0);
+    if (!startup[name]) startup[name] = [];
+    startup[name].push(performance.now() - t0);
   }
 }
 const bare = median(startup['bare node']);
