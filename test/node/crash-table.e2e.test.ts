@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { eventOf, findTraces } from '../support/jaeger.mjs';
+import { eventOf, exceptionSpans, findTraces } from '../support/jaeger.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpHttp: string; jaegerQuery: string } };
 const node = process.env.FAULTLINE_TEST_NODE || process.execPath;
@@ -289,18 +289,13 @@ describe(`@faultline/node on Node ${nodeMajor}: plain node's behaviour, and ever
         return;
       }
       const deadline = Date.now() + 15_000;
-      let spans: { logs?: unknown[] }[] = [];
-      while (Date.now() < deadline) {
-        spans = (await findTraces(stack.urls.jaegerQuery, { service })).flatMap(
-          (t: { spans: { operationName: string }[] }) => t.spans.filter((s) => s.operationName === 'exception'),
-        );
-        if (spans.length > 0) break;
+      let spans = await exceptionSpans(stack.urls.jaegerQuery, service);
+      while (spans.length === 0 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 200));
+        spans = await exceptionSpans(stack.urls.jaegerQuery, service);
       }
       await new Promise((r) => setTimeout(r, 300)); // a duplicate would arrive meanwhile
-      spans = (await findTraces(stack.urls.jaegerQuery, { service })).flatMap(
-        (t: { spans: { operationName: string }[] }) => t.spans.filter((s) => s.operationName === 'exception'),
-      );
+      spans = await exceptionSpans(stack.urls.jaegerQuery, service);
       expect(spans, 'exactly one report').toHaveLength(1);
       const event = eventOf(spans[0] as never) as Record<string, unknown>;
       expect(event['exception.type']).toBe(c.report.type);

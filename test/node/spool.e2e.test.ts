@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { findTraces } from '../support/jaeger.mjs';
+import { exceptionSpans } from '../support/jaeger.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpHttp: string; jaegerQuery: string } };
 const node = process.env.FAULTLINE_TEST_NODE || process.execPath;
@@ -33,13 +33,6 @@ const readyFiles = (dir: string) => {
   }
 };
 
-async function exceptionSpans(service: string) {
-  const traces = await findTraces(stack.urls.jaegerQuery, { service });
-  return traces.flatMap((t: { spans: { operationName: string }[] }) =>
-    t.spans.filter((s) => s.operationName === 'exception'),
-  );
-}
-
 describe('@faultline/node disk spool', () => {
   it('keeps a crash that could not be sent, and the next process delivers it exactly once', async () => {
     const spool = mkdtempSync(join(tmpdir(), 'fl-spool-'));
@@ -52,7 +45,7 @@ describe('@faultline/node disk spool', () => {
     expect(crash.status).toBe(1);
     expect(crash.stderr).not.toMatch(/faultline/);
     expect(readyFiles(spool)).toHaveLength(1);
-    expect(await exceptionSpans(service)).toHaveLength(0);
+    expect(await exceptionSpans(stack.urls.jaegerQuery, service)).toHaveLength(0);
 
     // The collector is reachable again: a healthy process sends the spool in the background after start-up.
     const healthy = {
@@ -64,7 +57,7 @@ describe('@faultline/node disk spool', () => {
     expect(readyFiles(spool)).toHaveLength(0);
     let spans: unknown[] = [];
     for (let i = 0; i < 50 && spans.length === 0; i++) {
-      spans = await exceptionSpans(service);
+      spans = await exceptionSpans(stack.urls.jaegerQuery, service);
       if (spans.length === 0) await new Promise((r) => setTimeout(r, 200));
     }
     expect(spans).toHaveLength(1);
@@ -72,7 +65,7 @@ describe('@faultline/node disk spool', () => {
     // Another process finds nothing left to send: still exactly one.
     expect(runApp('setTimeout(() => {}, 2000);\n', healthy).status).toBe(0);
     await new Promise((r) => setTimeout(r, 500));
-    expect(await exceptionSpans(service)).toHaveLength(1);
+    expect(await exceptionSpans(stack.urls.jaegerQuery, service)).toHaveLength(1);
   });
 
   it('several processes starting at once send each spooled report once', async () => {
@@ -99,7 +92,7 @@ describe('@faultline/node disk spool', () => {
     await Promise.all(carriers.map((c) => new Promise((r) => c.on('exit', r))));
     expect(readyFiles(spool)).toHaveLength(0);
     await new Promise((r) => setTimeout(r, 1000));
-    const messages = (await exceptionSpans(service)).map((s) => {
+    const messages = (await exceptionSpans(stack.urls.jaegerQuery, service)).map((s) => {
       const log = (s as { logs: { fields: { key: string; value: string }[] }[] }).logs[0];
       return log?.fields.find((f) => f.key === 'exception.message')?.value;
     });

@@ -18,6 +18,12 @@ export async function findTraces(queryUrl, { service, tags, limit = 1000, lookba
   return (await res.json()).data ?? [];
 }
 
+/** Every span named `exception` that Jaeger holds for a service. */
+export async function exceptionSpans(queryUrl, service) {
+  const traces = await findTraces(queryUrl, { service });
+  return traces.flatMap((t) => t.spans.filter((s) => s.operationName === 'exception'));
+}
+
 /** Polls until `probe` returns a value other than undefined, or throws after `timeoutMs`. */
 export async function eventually(probe, { timeoutMs = 15_000, intervalMs = 200, what = 'condition' } = {}) {
   const deadline = Date.now() + timeoutMs;
