@@ -32,7 +32,10 @@ step "collector and Jaeger builds (cached outside git; rebuilt only when their m
 bash collector-config/scripts/build-collector.sh
 bash collector-config/scripts/build-jaeger.sh
 
-step "end-to-end suites (real collector, Jaeger, node processes) on Node 20"
+step "Chromium (Debian package) for the browser suites"
+bash scripts/ensure-chromium.sh
+
+step "end-to-end suites (real collector, Jaeger, Chromium, node processes) on Node 20"
 (cd test && pnpm run test)
 for major in 22 24; do
   step "end-to-end: @faultline/node crash table on Node $major"

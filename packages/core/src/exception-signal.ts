@@ -33,6 +33,17 @@ export interface ExceptionReport {
   attributes: Attributes;
   /** When it happened, in milliseconds since the epoch. */
   time: number;
+  /** What happened before (clicks, navigation, failed requests...): span events on the exception span. */
+  breadcrumbs?: Breadcrumb[];
+}
+
+/** One thing that happened before an error; recorded as a span event with its own timestamp. */
+export interface Breadcrumb {
+  /** Event name, e.g. `breadcrumb.click`, `breadcrumb.navigation`, `breadcrumb.console`. */
+  name: string;
+  /** Milliseconds since the epoch. */
+  time: number;
+  attributes?: Record<string, string | number | boolean>;
 }
 
 /** Which signals carry exceptions. */
@@ -100,6 +111,7 @@ export function recordExceptionSpan(tracer: Tracer, report: ExceptionReport): Sp
     },
     active,
   );
+  for (const crumb of report.breadcrumbs ?? []) span.addEvent(crumb.name, crumb.attributes, crumb.time);
   span.addEvent('exception', eventAttributes, report.time);
   const status = `${report.record.type}: ${report.record.message}`;
   span.setStatus({ code: SpanStatusCode.ERROR, message: status.slice(0, MAX_STATUS_MESSAGE_LENGTH) });

@@ -1,7 +1,7 @@
 // @faultline/core: the error model shared by the browser and Node agents. Platform-neutral: no DOM, no
 // `process`. Everything public is exported here; other modules are internal.
 
-export type { ExceptionReport, ExceptionSignals } from './exception-signal';
+export type { Breadcrumb, ExceptionReport, ExceptionSignals } from './exception-signal';
 export {
   emitExceptionLog,
   exceptionAttributes,

@@ -3,7 +3,13 @@
 // The runtime packages only decide *when* to call capture() and what context to add.
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from '@opentelemetry/api-logs';
-import { type ExceptionReport, type ExceptionSignals, emitExceptionLog, recordExceptionSpan } from './exception-signal';
+import {
+  type Breadcrumb,
+  type ExceptionReport,
+  type ExceptionSignals,
+  emitExceptionLog,
+  recordExceptionSpan,
+} from './exception-signal';
 import { fingerprint } from './fingerprint';
 import { normalizeError } from './normalize-error';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit';
@@ -27,6 +33,8 @@ export interface CaptureOptions {
   mechanism: string;
   handled: boolean;
   attributes?: Attributes;
+  /** Recent breadcrumbs, oldest first (scrubbed here like everything else). */
+  breadcrumbs?: Breadcrumb[];
 }
 
 /** What the reporter did, so that nothing it drops goes uncounted. */
@@ -105,6 +113,10 @@ export function createExceptionReporter(options: ReporterOptions): ExceptionRepo
           withheld: admission.withheld,
           attributes: capture.attributes ? scrubber.attributes(capture.attributes) : {},
           time: now(),
+          breadcrumbs: capture.breadcrumbs?.map((b) => ({
+            ...b,
+            attributes: b.attributes && scrubber.attributes(b.attributes),
+          })),
         };
         if (options.beforeSend) {
           report = options.beforeSend(report);

@@ -1,0 +1,19 @@
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import typescript from '@rollup/plugin-typescript';
+import { packageConfig } from '../../scripts/rollup-package.mjs';
+
+export default [
+  // ESM + CJS + types for bundlers (dependencies stay external, so the app's bundler tree-shakes them).
+  ...packageConfig(),
+  // The script tag: one minified IIFE with everything in it.
+  {
+    input: 'src/script-tag.ts',
+    plugins: [
+      nodeResolve({ browser: true }),
+      typescript({ tsconfig: './tsconfig.json', noEmit: false, declaration: false, sourceMap: false }),
+      terser({ format: { comments: false } }),
+    ],
+    output: { file: 'dist/faultline.min.js', format: 'iife', name: 'faultlineAgent' },
+  },
+];

@@ -1,0 +1,217 @@
+// The browser agent: window `error` and `unhandledrejection` listeners, page context, breadcrumbs, and
+// delivery through the OpenTelemetry web SDK and OTLP/HTTP exporter (fetch with keepalive), flushed when the
+// page is hidden or closed. Every listener is wrapped: the agent never throws into the page.
+import {
+  type Breadcrumb,
+  createExceptionReporter,
+  type ExceptionReport,
+  type ExceptionReporter,
+} from '@faultline/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, WebTracerProvider } from '@opentelemetry/sdk-trace-web';
+import { type BrowserConfig, resolveConfig } from './config';
+import { pageAttributes, sessionId } from './page';
+
+/** Breadcrumbs kept: the last few things the user did are what explains an error. */
+export const MAX_BREADCRUMBS = 30;
+/** Characters of a breadcrumb message kept. */
+const MAX_BREADCRUMB_TEXT = 200;
+
+export interface CaptureContext {
+  attributes?: Record<string, string | number | boolean>;
+}
+
+type Attrs = Record<string, string | number | boolean>;
+
+export class BrowserAgent {
+  private reporter: ExceptionReporter;
+  private provider: WebTracerProvider;
+  private breadcrumbs: Breadcrumb[] = [];
+  private user: Attrs = {};
+  private context: Attrs = {};
+  private readonly pageViewId = randomId();
+  private readonly session: string;
+  private disabled = false;
+
+  constructor(readonly config: BrowserConfig) {
+    this.session = sessionId();
+    this.provider = new WebTracerProvider({
+      resource: resourceFromAttributes({
+        'service.name': config.serviceName,
+        ...(config.release ? { 'service.version': config.release } : {}),
+        ...(config.environment ? { 'deployment.environment.name': config.environment } : {}),
+        'telemetry.sdk.name': 'faultline',
+        'telemetry.sdk.language': 'webjs',
+      }),
+      spanProcessors: [
+        new BatchSpanProcessor(new OTLPTraceExporter({ url: config.endpoint }), {
+          scheduledDelayMillis: 1000,
+          maxQueueSize: 512,
+          maxExportBatchSize: 64,
+        }),
+      ],
+    });
+    this.reporter = createExceptionReporter({
+      tracer: this.provider.getTracer('@faultline/browser'),
+      beforeSend: config.beforeSend as ((r: ExceptionReport) => ExceptionReport | null) | undefined,
+    });
+  }
+
+  install(): void {
+    const w = window;
+    w.addEventListener('error', (event) => this.guard(() => this.onError(event)), true);
+    w.addEventListener('unhandledrejection', (event) => this.guard(() => this.onRejection(event)));
+    w.addEventListener('click', (event) => this.guard(() => this.onClick(event)), { capture: true, passive: true });
+    w.addEventListener('popstate', () =>
+      this.guard(() => this.crumb('breadcrumb.navigation', { 'url.full': location.href })),
+    );
+    // Deliver before the page goes away: hidden tabs may never come back, closing ones are gone.
+    w.addEventListener('pagehide', () => this.guard(() => void this.flush()));
+    document.addEventListener('visibilitychange', () =>
+      this.guard(() => document.visibilityState === 'hidden' && void this.flush()),
+    );
+    this.wrapConsoleError();
+  }
+
+  captureException(error: unknown, context: CaptureContext = {}): void {
+    this.guard(() => this.report(error, 'manual', true, context.attributes));
+  }
+
+  setUser(user: { id?: string | number; email?: string; username?: string } | null): void {
+    this.user = {};
+    if (user?.id !== undefined) this.user['user.id'] = String(user.id);
+    if (user?.email !== undefined) this.user['user.email'] = String(user.email);
+    if (user?.username !== undefined) this.user['user.name'] = String(user.username);
+  }
+
+  setContext(name: string, values: Record<string, unknown> | null): void {
+    for (const key of Object.keys(this.context)) if (key.startsWith(`context.${name}.`)) delete this.context[key];
+    for (const [k, v] of Object.entries(values ?? {})) {
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+        this.context[`context.${name}.${k}`] = v;
+    }
+  }
+
+  addBreadcrumb(message: string, attributes: Attrs = {}): void {
+    this.guard(() =>
+      this.crumb('breadcrumb.custom', { message: String(message).slice(0, MAX_BREADCRUMB_TEXT), ...attributes }),
+    );
+  }
+
+  flush(): Promise<void> {
+    this.reporter.reportWithheld(pageAttributes());
+    return this.provider.forceFlush().catch(() => undefined);
+  }
+
+  // ---- listeners ----
+
+  private onError(event: Event): void {
+    const target = event.target as Element | null;
+    // Resource load failures (img, script, link) fire `error` on the element, seen here in the capture phase.
+    if (target && target !== (window as unknown as Element) && 'tagName' in target) {
+      if (this.config.captureResourceErrors) this.report(event, 'resource', false);
+      return;
+    }
+    const e = event as ErrorEvent;
+    if ((e.error === null || e.error === undefined) && /^Script error\.?$/.test(e.message)) {
+      // A script from another origin: the browser hides everything but "Script error.".
+      this.report(event, 'onerror', false, { 'faultline.hint': CROSS_ORIGIN_HINT });
+      return;
+    }
+    // Otherwise `error` is the thrown value itself, whatever it is (`throw null` gives null).
+    this.report(e.error, 'onerror', false);
+  }
+
+  private onRejection(event: PromiseRejectionEvent): void {
+    // Some promise libraries dispatch a CustomEvent with the reason in detail.reason.
+    const detail = (event as unknown as { detail?: { reason?: unknown } }).detail;
+    const reason = 'reason' in event ? event.reason : detail?.reason;
+    this.report(reason, 'onunhandledrejection', false);
+  }
+
+  private onClick(event: Event): void {
+    const el = event.target as Element | null;
+    if (!el || !('tagName' in el)) return;
+    this.crumb('breadcrumb.click', { 'ui.element': describeElement(el) });
+  }
+
+  private wrapConsoleError(): void {
+    const original = console.error;
+    const agent = this;
+    console.error = function error(...args: unknown[]) {
+      agent.guard(() =>
+        agent.crumb('breadcrumb.console', {
+          'log.level': 'error',
+          message: args
+            .map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : typeof a))
+            .join(' ')
+            .slice(0, MAX_BREADCRUMB_TEXT),
+        }),
+      );
+      return original.apply(this, args);
+    };
+  }
+
+  // ---- reports ----
+
+  private crumb(name: string, attributes: Attrs): void {
+    this.breadcrumbs.push({ name, time: Date.now(), attributes });
+    if (this.breadcrumbs.length > MAX_BREADCRUMBS) this.breadcrumbs.shift();
+  }
+
+  private report(value: unknown, mechanism: string, handled: boolean, extra?: Attrs): void {
+    this.reporter.capture(value, {
+      mechanism,
+      handled,
+      attributes: {
+        ...pageAttributes(),
+        'session.id': this.session,
+        'faultline.page_view.id': this.pageViewId,
+        ...this.user,
+        ...this.context,
+        ...extra,
+      },
+      breadcrumbs: this.breadcrumbs.slice(),
+    });
+  }
+
+  private guard(fn: () => unknown): void {
+    if (this.disabled) return;
+    try {
+      fn();
+    } catch (err) {
+      this.disabled = true;
+      try {
+        console.warn('faultline: disabled after an internal error', err);
+      } catch {
+        // no console
+      }
+    }
+  }
+}
+
+const CROSS_ORIGIN_HINT =
+  'The error came from a script on another origin: add crossorigin="anonymous" to its <script> tag and serve it with Access-Control-Allow-Origin to see the real error.';
+
+/** `button#buy.primary "Buy now"`: enough to recognise what was clicked, never an input's value. */
+function describeElement(el: Element): string {
+  const id = el.id ? `#${el.id}` : '';
+  const cls =
+    typeof el.className === 'string' && el.className
+      ? `.${el.className.trim().split(/\s+/).slice(0, 2).join('.')}`
+      : '';
+  const text =
+    el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement
+      ? ''
+      : (el.textContent ?? '').trim().slice(0, 40);
+  return `${el.tagName.toLowerCase()}${id}${cls}${text ? ` "${text}"` : ''}`;
+}
+
+function randomId(): string {
+  const bytes = new Uint8Array(8);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export { resolveConfig };

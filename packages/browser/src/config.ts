@@ -1,0 +1,69 @@
+// Configuration: from init() in bundled apps, or from the script tag's data-* attributes and a global
+// `window.faultlineConfig`. A missing or malformed setting gets one console warning and a safe default.
+import type { ExceptionReport } from '@faultline/core';
+
+export interface BrowserConfig {
+  /** Full OTLP/HTTP traces URL, e.g. https://collector.example/v1/traces. */
+  endpoint: string;
+  serviceName: string;
+  release?: string;
+  environment?: string;
+  /** Report failed loads of img/script/link elements. */
+  captureResourceErrors: boolean;
+  /** Last look at a report: return it (changed or not), or null to drop it. */
+  beforeSend?: (report: ExceptionReport) => ExceptionReport | null;
+}
+
+export type BrowserOptions = Partial<BrowserConfig>;
+
+const DEFAULT_ENDPOINT = '/v1/traces';
+
+export function resolveConfig(options: BrowserOptions, warn: (message: string) => void): BrowserConfig {
+  let endpoint = options.endpoint;
+  if (typeof endpoint !== 'string' || endpoint.trim() === '' || !isUrl(endpoint)) {
+    warn(
+      `faultline: ${endpoint === undefined ? 'no endpoint given' : `endpoint ${JSON.stringify(endpoint)} is not a URL`}; sending to ${DEFAULT_ENDPOINT} on this origin`,
+    );
+    endpoint = DEFAULT_ENDPOINT;
+  }
+  let serviceName = options.serviceName;
+  if (typeof serviceName !== 'string' || serviceName.trim() === '') {
+    if (serviceName !== undefined)
+      warn(`faultline: service name ${JSON.stringify(serviceName)} is not a name; using unknown_service:browser`);
+    serviceName = 'unknown_service:browser';
+  }
+  return {
+    endpoint,
+    serviceName,
+    release: stringOrUndefined(options.release),
+    environment: stringOrUndefined(options.environment),
+    captureResourceErrors:
+      options.captureResourceErrors === true || (options.captureResourceErrors as unknown) === 'true',
+    beforeSend: typeof options.beforeSend === 'function' ? options.beforeSend : undefined,
+  };
+}
+
+/** data-endpoint, data-service-name, data-release, data-environment, data-capture-resource-errors. */
+export function optionsFromScriptTag(script: HTMLScriptElement | null): BrowserOptions {
+  const d = script?.dataset ?? {};
+  return {
+    endpoint: d.endpoint,
+    serviceName: d.serviceName,
+    release: d.release,
+    environment: d.environment,
+    captureResourceErrors: d.captureResourceErrors === 'true',
+  };
+}
+
+function isUrl(value: string): boolean {
+  try {
+    new URL(value, location.href);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function stringOrUndefined(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}

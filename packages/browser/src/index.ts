@@ -1,0 +1,38 @@
+// @faultline/browser for bundled apps: `import { init } from '@faultline/browser'`.
+import { BrowserAgent, type CaptureContext } from './agent';
+import { type BrowserOptions, resolveConfig } from './config';
+
+export type { CaptureContext } from './agent';
+export type { BrowserOptions } from './config';
+
+let agent: BrowserAgent | undefined;
+
+/** Starts the agent (once; later calls are ignored with a warning). */
+export function init(options: BrowserOptions = {}): void {
+  if (agent) {
+    console.warn('faultline: init() was already called; ignoring this call');
+    return;
+  }
+  agent = new BrowserAgent(resolveConfig(options, (m) => console.warn(m)));
+  agent.install();
+}
+
+export function captureException(error: unknown, context?: CaptureContext): void {
+  agent?.captureException(error, context);
+}
+
+export function setUser(user: { id?: string | number; email?: string; username?: string } | null): void {
+  agent?.setUser(user);
+}
+
+export function setContext(name: string, values: Record<string, unknown> | null): void {
+  agent?.setContext(name, values);
+}
+
+export function addBreadcrumb(message: string, attributes?: Record<string, string | number | boolean>): void {
+  agent?.addBreadcrumb(message, attributes);
+}
+
+export function flush(): Promise<void> {
+  return agent?.flush() ?? Promise.resolve();
+}

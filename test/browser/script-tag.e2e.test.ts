@@ -1,0 +1,125 @@
+// @faultline/browser's script tag in headless Chromium, against the real collector and Jaeger: each page
+// throws one kind of error; the report must be in Jaeger with the right exception attributes and context.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium, PAGE_ORIGIN, servePages } from '../support/browser.mjs';
+import { eventOf, exceptionSpans } from '../support/jaeger.mjs';
+
+const stack = inject('stack' as never) as { urls: { otlpTraces: string; jaegerQuery: string } };
+const run = Date.now() % 100000;
+
+interface Case {
+  name: string;
+  body: string;
+  report: { type: string; message: string | RegExp; mechanism: string } | null;
+}
+
+const cases: Case[] = [
+  {
+    name: 'TypeError in a timer',
+    body: 'setTimeout(() => { null.f(); }, 10);',
+    report: { type: 'TypeError', message: /Cannot read properties of null/, mechanism: 'onerror' },
+  },
+  {
+    name: 'thrown string',
+    body: "setTimeout(() => { throw 'a thrown string'; }, 10);",
+    report: { type: 'string', message: 'a thrown string', mechanism: 'onerror' },
+  },
+  {
+    name: 'throw null',
+    body: 'setTimeout(() => { throw null; }, 10);',
+    report: { type: 'null', message: 'null', mechanism: 'onerror' },
+  },
+  {
+    name: 'rejection with an Error and a cause',
+    body: "Promise.reject(new Error('checkout failed', { cause: new RangeError('total < 0') }));",
+    report: { type: 'Error', message: 'checkout failed', mechanism: 'onunhandledrejection' },
+  },
+  {
+    name: 'rejection with undefined',
+    body: 'Promise.reject(undefined);',
+    report: { type: 'undefined', message: 'undefined', mechanism: 'onunhandledrejection' },
+  },
+  {
+    name: 'rejection with a DOMException',
+    body: "Promise.reject(new DOMException('The user aborted a request.', 'AbortError'));",
+    report: { type: 'AbortError', message: 'The user aborted a request.', mechanism: 'onunhandledrejection' },
+  },
+  {
+    name: 'error in an event listener after a click',
+    body: "document.body.innerHTML = '<button id=\"buy\">Buy now</button>';\ndocument.getElementById('buy').addEventListener('click', () => { throw new Error('click handler failed'); });\nsetTimeout(() => document.getElementById('buy').click(), 10);",
+    report: { type: 'Error', message: 'click handler failed', mechanism: 'onerror' },
+  },
+  { name: 'a caught error is not reported', body: "try { throw new Error('caught'); } catch (e) {}", report: null },
+  {
+    name: 'captured by hand, then rethrown: reported once',
+    body: "const e = new Error('captured then rethrown');\nwindow.faultline.captureException(e);\nsetTimeout(() => { throw e; }, 10);",
+    report: { type: 'Error', message: 'captured then rethrown', mechanism: 'manual' },
+  },
+];
+
+const page = (c: Case, i: number) => `<!doctype html><html><head>
+<script src="/faultline.min.js" data-endpoint="${stack.urls.otlpTraces}" data-service-name="web-${run}-${i}" data-release="1.4.2" data-environment="staging"></script>
+</head><body><script>
+${c.body}
+</script></body></html>`;
+
+let browser: Browser;
+let server: { close(): Promise<unknown> };
+
+beforeAll(async () => {
+  server = await servePages(Object.fromEntries(cases.map((c, i) => [`/case-${i}.html`, page(c, i)])));
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('@faultline/browser script tag in Chromium', () => {
+  cases.forEach((c, i) => {
+    it(c.name, async () => {
+      const context = await browser.newContext();
+      const tab = await context.newPage();
+      await tab.goto(`${PAGE_ORIGIN}/case-${i}.html`);
+      await tab.waitForTimeout(300);
+      await tab.evaluate(() => (window as unknown as { faultline: { flush(): Promise<void> } }).faultline.flush());
+      await context.close(); // the page goes away: pagehide delivers what is left
+      const service = `web-${run}-${i}`;
+      let spans = await exceptionSpans(stack.urls.jaegerQuery, service);
+      for (let n = 0; n < 40 && spans.length === 0 && c.report; n++) {
+        await new Promise((r) => setTimeout(r, 250));
+        spans = await exceptionSpans(stack.urls.jaegerQuery, service);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      spans = await exceptionSpans(stack.urls.jaegerQuery, service);
+      if (!c.report) {
+        expect(spans).toHaveLength(0);
+        return;
+      }
+      expect(spans, 'exactly one report').toHaveLength(1);
+      const span = spans[0] as {
+        tags: { key: string; value: unknown }[];
+        logs: { fields: { key: string; value: unknown }[] }[];
+      };
+      const event = eventOf(span as never) as Record<string, unknown>;
+      expect(event['exception.type']).toBe(c.report.type);
+      if (typeof c.report.message === 'string') expect(event['exception.message']).toBe(c.report.message);
+      else expect(event['exception.message']).toMatch(c.report.message);
+      expect(event['faultline.mechanism']).toBe(c.report.mechanism);
+      const tags = Object.fromEntries(span.tags.map((t) => [t.key, t.value]));
+      expect(tags['url.full']).toBe(`${PAGE_ORIGIN}/case-${i}.html`);
+      expect(String(tags['user_agent.original'])).toMatch(/Chrome/);
+      expect(String(tags['session.id'])).toMatch(/^[0-9a-f-]{36}$/);
+    });
+  });
+
+  it('records the click before the error as a breadcrumb span event', async () => {
+    const service = `web-${run}-6`;
+    const spans = await exceptionSpans(stack.urls.jaegerQuery, service);
+    const names = (spans[0] as { logs: { fields: { key: string; value: unknown }[] }[] }).logs.map(
+      (l) => l.fields.find((f) => f.key === 'event')?.value,
+    );
+    expect(names).toEqual(['breadcrumb.click', 'exception']);
+  });
+});

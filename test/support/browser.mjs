@@ -1,0 +1,40 @@
+// Headless Chromium from Debian (/usr/bin/chromium) driven by playwright-core, and a tiny static server for
+// the test pages on the origin the collector allows (support/global-setup.mjs TEST_ORIGINS).
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const PAGE_ORIGIN = 'http://localhost:28080';
+const agentScript = resolve(import.meta.dirname, '../../packages/browser/dist/faultline.min.js');
+
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.FAULTLINE_CHROMIUM || '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Serves `pages` (path → HTML) and the agent at /faultline.min.js on PAGE_ORIGIN. */
+export async function servePages(pages) {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url, PAGE_ORIGIN).pathname;
+    if (path === '/faultline.min.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(agentScript));
+      return;
+    }
+    const html = pages[path];
+    if (html === undefined) return res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'text/html' }).end(html);
+  });
+  await new Promise((r) => server.listen(Number(new URL(PAGE_ORIGIN).port), '127.0.0.1', r));
+  return { close: () => new Promise((r) => server.close(r)) };
+}
