@@ -151,9 +151,7 @@ const cases: Case[] = [
     source:
       "const { Worker } = require('node:worker_threads');\nnew Worker(\"throw new Error('worker failed')\", { eval: true });\n",
     expectExit: 1,
-    // Without a parent listener the parent crashes and its own hooks report the error (see the issue note:
-    // the Worker's identity is not attached in this case yet).
-    report: { type: 'Error', message: 'worker failed', mechanism: 'uncaughtException', handled: false },
+    report: { type: 'Error', message: 'worker failed', mechanism: 'worker', handled: false },
   },
   {
     name: 'worker error, parent listens',
@@ -304,6 +302,13 @@ describe(`@faultline/node on Node ${nodeMajor}: plain node's behaviour, and ever
       if (c.report.mechanism) expect(event['faultline.mechanism']).toBe(c.report.mechanism);
       if (c.report.handled !== undefined) expect(event['faultline.handled']).toBe(c.report.handled);
       expect(String(event['exception.stacktrace']).length).toBeGreaterThan(0);
+      if (c.report.mechanism === 'worker') {
+        const tags = Object.fromEntries(
+          (spans[0] as { tags: { key: string; value: unknown }[] }).tags.map((t) => [t.key, t.value]),
+        );
+        expect(tags['thread.id']).toBe(1);
+        expect(tags['thread.name']).toBe('worker 1');
+      }
     });
   });
 });

@@ -12,10 +12,11 @@
 // - The report of a crash is built and sent synchronously from the monitor (and, for process.exit() and
 //   the like, from the `exit` event), before Node prints the error; no asynchronous I/O can finish there,
 //   so the request runs in a Worker while this thread waits (sync-send.ts).
-// - A Worker `error` listener would suppress the parent's crash: Worker errors are observed through
-//   diagnostics_channel and a wrapped `emit` of the Worker object.
+// - A Worker `error` listener would suppress the parent's crash: Worker errors are observed with
+//   `events.errorMonitor` on each Worker, found through diagnostics_channel.
 // - No signal handlers: a SIGTERM listener would keep servers from exiting.
 import { subscribe } from 'node:diagnostics_channel';
+import { errorMonitor } from 'node:events';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -80,6 +81,8 @@ export class NodeAgent {
   /** Set by the rejection observer, read by the monitor in the same tick: one rejection, one report. */
   private rejectionJustSeen = false;
   private lastFatalRejection: unknown = undefined;
+  /** Errors reported as Worker errors; the same object then crashes the parent as an uncaught exception. */
+  private workerErrors = new WeakSet<object>();
 
   constructor(configResult: ConfigResult) {
     this.config = configResult.config;
@@ -196,6 +199,7 @@ export class NodeAgent {
 
   private onUncaught(err: unknown, origin: string): void {
     this.unwrapProcessEmit();
+    if (typeof err === 'object' && err !== null && this.workerErrors.has(err)) return; // reported as a Worker error
     if (origin === 'unhandledRejection') {
       if (this.rejectionJustSeen) {
         this.rejectionJustSeen = false; // default mode: the observer has it already; deliver it now
@@ -222,44 +226,31 @@ export class NodeAgent {
   }
 
   /**
-   * Worker errors are observed with an `error` listener of our own, present only while the app has one:
-   * adding a listener when the app has none would suppress the parent's crash. Without an app listener the
-   * parent crashes, and the error is reported by the parent's own hooks.
+   * Worker errors are observed with `events.errorMonitor`, which sees every `error` event before the
+   * regular listeners and changes nothing: with no app listener the parent still crashes (reported here
+   * once, with the Worker's identity; the parent's monitor then skips the same error object).
    */
   private onWorker(worker: unknown): void {
-    type W = {
-      threadId?: number;
-      on(e: string, f: (...a: unknown[]) => void): unknown;
-      prependListener(e: string, f: (...a: unknown[]) => void): unknown;
-      removeListener(e: string, f: (...a: unknown[]) => void): unknown;
-      listenerCount(e: string): number;
-    };
-    const w = worker as W | undefined;
+    const w = worker as
+      | { threadId?: number; on(e: symbol, f: (err: unknown) => void): unknown; listenerCount(e: string): number }
+      | undefined;
     if (!w || typeof w.on !== 'function') return;
     const threadId = w.threadId ?? -1;
-    let attached = false;
-    const observe = (err: unknown) =>
+    w.on(errorMonitor, (err) =>
       this.guard(() => {
+        if (typeof err === 'object' && err !== null) this.workerErrors.add(err);
+        const handled = w.listenerCount('error') > 0;
         this.enqueue({
           value: err,
           mechanism: 'worker',
-          handled: true,
+          handled,
           attributes: { 'thread.id': threadId, 'thread.name': `worker ${threadId}` },
         });
-        this.scheduleAsyncFlush();
-      });
-    const sync = () => {
-      const others = w.listenerCount('error') - (attached ? 1 : 0);
-      if (others > 0 && !attached) {
-        attached = true;
-        w.prependListener('error', observe);
-      } else if (others === 0 && attached) {
-        attached = false;
-        w.removeListener('error', observe);
-      }
-    };
-    w.on('newListener', (event) => event === 'error' && queueMicrotask(sync));
-    w.on('removeListener', (event, fn) => event === 'error' && fn !== observe && sync());
+        // Unhandled, it is about to crash this process too: deliver it now, as for any crash.
+        if (handled) this.scheduleAsyncFlush();
+        else this.flushSync();
+      }),
+    );
   }
 
   // ---- reports ----
