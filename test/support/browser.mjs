@@ -23,8 +23,8 @@ export function launchChromium() {
   });
 }
 
-/** Serves `pages` (path → HTML) and the agent at /faultline.min.js on PAGE_ORIGIN. */
-export async function servePages(pages) {
+/** Serves `pages` (path → HTML) and the agent at /faultline.min.js on `origin` (PAGE_ORIGIN by default). */
+export async function servePages(pages, origin = PAGE_ORIGIN) {
   const server = createServer((req, res) => {
     const path = new URL(req.url, PAGE_ORIGIN).pathname;
     if (path === '/faultline.min.js') {
@@ -35,6 +35,6 @@ export async function servePages(pages) {
     if (html === undefined) return res.writeHead(404).end();
     res.writeHead(200, { 'content-type': 'text/html' }).end(html);
   });
-  await new Promise((r) => server.listen(Number(new URL(PAGE_ORIGIN).port), '127.0.0.1', r));
+  await new Promise((r) => server.listen(Number(new URL(origin).port), '127.0.0.1', r));
   return { close: () => new Promise((r) => server.close(r)) };
 }

@@ -33,6 +33,8 @@ export class BrowserAgent {
   private readonly pageViewId = randomId();
   private readonly session: string;
   private disabled = false;
+  /** Set once the page is being hidden or unloaded: from then on every report is sent at once. */
+  private leaving = false;
 
   constructor(readonly config: BrowserConfig) {
     this.session = sessionId();
@@ -97,6 +99,12 @@ export class BrowserAgent {
     this.guard(() =>
       this.crumb('breadcrumb.custom', { message: String(message).slice(0, MAX_BREADCRUMB_TEXT), ...attributes }),
     );
+  }
+
+  /** The page is going away: send what is queued now, and anything reported later at once. */
+  private leave(): void {
+    this.leaving = true;
+    void this.flush();
   }
 
   flush(): Promise<void> {
@@ -174,6 +182,9 @@ export class BrowserAgent {
       },
       breadcrumbs: this.breadcrumbs.slice(),
     });
+    // An error thrown in a pagehide handler, or while the tab is hidden, would otherwise wait for a batch
+    // timer that never fires again. (fetch keepalive lets the request outlive the page.)
+    if (this.leaving) void this.flush();
   }
 
   private guard(fn: () => unknown): void {
