@@ -69,9 +69,12 @@ export class BrowserAgent {
       this.guard(() => this.crumb('breadcrumb.navigation', { 'url.full': location.href })),
     );
     // Deliver before the page goes away: hidden tabs may never come back, closing ones are gone.
-    w.addEventListener('pagehide', () => this.guard(() => void this.flush()));
+    w.addEventListener('pagehide', () => this.guard(() => this.leave()));
     document.addEventListener('visibilitychange', () =>
-      this.guard(() => document.visibilityState === 'hidden' && void this.flush()),
+      this.guard(() => {
+        if (document.visibilityState === 'hidden') this.leave();
+        else this.leaving = false;
+      }),
     );
     this.wrapConsoleError();
   }
