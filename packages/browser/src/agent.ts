@@ -11,6 +11,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, WebTracerProvider } from '@opentelemetry/sdk-trace-web';
 import { type BrowserConfig, resolveConfig } from './config';
+import { SpoolingExporter } from './offline-spool';
 import { pageAttributes, sessionId } from './page';
 
 /** Breadcrumbs kept: the last few things the user did are what explains an error. */
@@ -36,8 +37,11 @@ export class BrowserAgent {
   /** Set once the page is being hidden or unloaded: from then on every report is sent at once. */
   private leaving = false;
 
+  private readonly spool: SpoolingExporter;
+
   constructor(readonly config: BrowserConfig) {
     this.session = sessionId();
+    this.spool = new SpoolingExporter(new OTLPTraceExporter({ url: config.endpoint }), config.endpoint);
     this.provider = new WebTracerProvider({
       resource: resourceFromAttributes({
         'service.name': config.serviceName,
@@ -47,7 +51,7 @@ export class BrowserAgent {
         'telemetry.sdk.language': 'webjs',
       }),
       spanProcessors: [
-        new BatchSpanProcessor(new OTLPTraceExporter({ url: config.endpoint }), {
+        new BatchSpanProcessor(this.spool, {
           scheduledDelayMillis: 1000,
           maxQueueSize: 512,
           maxExportBatchSize: 64,
@@ -77,6 +81,8 @@ export class BrowserAgent {
       }),
     );
     this.wrapConsoleError();
+    // What an earlier page could not send (offline, collector down) goes out now.
+    void this.spool.drain();
   }
 
   captureException(error: unknown, context: CaptureContext = {}): void {
