@@ -46,6 +46,9 @@ describe('delivery as the page goes away', () => {
     const tab = await context.newPage();
     await tab.goto(`${PAGE_ORIGIN}/pagehide.html`);
     await tab.goto('about:blank'); // pagehide fires, the handler throws, the page is gone
+    // The browser lives on (as when a user closes one tab): its keepalive request completes. Closing the
+    // whole Playwright context at once would also cancel in-flight requests of the browser itself.
+    await tab.waitForTimeout(500);
     await context.close();
     const spans = await waitForOne(`pagehide-${run}`);
     expect(spans).toHaveLength(1);
@@ -57,6 +60,7 @@ describe('delivery as the page goes away', () => {
     const tab = await context.newPage();
     await tab.goto(`${PAGE_ORIGIN}/leave.html`);
     await tab.waitForURL(`${PAGE_ORIGIN}/next.html`);
+    await tab.waitForTimeout(500);
     await context.close();
     const spans = await waitForOne(`leave-${run}`);
     expect(spans).toHaveLength(1);
