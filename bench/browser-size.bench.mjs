@@ -1,0 +1,81 @@
+// Bytes a page pays for error capture: faultline and its peers, each an errors-only setup bundled the same
+// way in one run (esbuild, minified IIFE for the browser, gzip -9). Results: BENCHMARKS.md.
+// The peers are installed for the benchmark only, into bench/.peers-browser.
+// Run: node bench/browser-size.bench.mjs
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dir = join(here, '.peers-browser');
+const PEERS = {
+  esbuild: '0.28.2',
+  '@sentry/browser': '11.12.0',
+  '@grafana/faro-web-sdk': '2.12.1',
+  '@splunk/otel-web': '2.5.1',
+  '@honeycombio/opentelemetry-web': '1.5.1',
+  '@opentelemetry/sdk-trace-web': '2.12.0',
+  '@opentelemetry/exporter-trace-otlp-http': '0.223.0',
+};
+if (!existsSync(join(dir, 'node_modules/esbuild'))) {
+  console.error('installing the peers for this benchmark into bench/.peers-browser ...');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'package.json'), '{"private":true}');
+  execFileSync(
+    'npm',
+    [
+      'install',
+      '--silent',
+      '--no-audit',
+      '--no-fund',
+      '--prefix',
+      dir,
+      ...Object.entries(PEERS).map(([n, v]) => `${n}@${v}`),
+    ],
+    {
+      stdio: 'inherit',
+    },
+  );
+}
+
+const URL_ = 'https://collector.example/v1/traces';
+const entries = {
+  '@faultline/browser (ESM import, whole agent)': `import { init } from ${JSON.stringify(join(here, '../packages/browser/dist/index.mjs'))};\ninit({ endpoint: '${URL_}', serviceName: 'shop' });`,
+  '@sentry/browser (errors only)': `import * as Sentry from '@sentry/browser';\nSentry.init({ dsn: 'https://public@sentry.example/1' });`,
+  '@grafana/faro-web-sdk (errors only)': `import { initializeFaro, ErrorsInstrumentation } from '@grafana/faro-web-sdk';\ninitializeFaro({ url: '${URL_}', app: { name: 'shop' }, instrumentations: [new ErrorsInstrumentation()] });`,
+  '@splunk/otel-web': `import SplunkRum from '@splunk/otel-web';\nSplunkRum.init({ realm: 'us0', rumAccessToken: 'x', applicationName: 'shop' });`,
+  '@honeycombio/opentelemetry-web': `import { HoneycombWebSDK } from '@honeycombio/opentelemetry-web';\nnew HoneycombWebSDK({ apiKey: 'x', serviceName: 'shop' }).start();`,
+  'plain OpenTelemetry web tracer + OTLP exporter': `import { WebTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-web';\nimport { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';\nconst p = new WebTracerProvider({ spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: '${URL_}' }))] });\np.getTracer('x').startSpan('exception').end();`,
+};
+
+const esbuild = join(dir, 'node_modules/.bin/esbuild');
+const rows = {};
+const scriptTag = readFileSync(join(here, '../packages/browser/dist/faultline.min.js'));
+rows['@faultline/browser script tag (dist/faultline.min.js, as shipped)'] = {
+  'min KB': (scriptTag.length / 1024).toFixed(1),
+  'min+gzip KB': (gzipSync(scriptTag, { level: 9 }).length / 1024).toFixed(1),
+};
+for (const [name, source] of Object.entries(entries)) {
+  const entry = join(dir, `entry-${Object.keys(rows).length}.mjs`);
+  writeFileSync(entry, source);
+  try {
+    const out = execFileSync(
+      esbuild,
+      [entry, '--bundle', '--minify', '--format=iife', '--platform=browser', '--target=es2020', '--log-level=error'],
+      {
+        cwd: dir,
+        maxBuffer: 64 << 20,
+      },
+    );
+    rows[name] = {
+      'min KB': (out.length / 1024).toFixed(1),
+      'min+gzip KB': (gzipSync(out, { level: 9 }).length / 1024).toFixed(1),
+    };
+  } catch (err) {
+    rows[name] = { error: String(err.stderr ?? err.message).slice(0, 120) };
+  }
+}
+console.log('Minified + gzip -9 size of an errors-only setup (esbuild, IIFE, browser):');
+console.table(rows);
