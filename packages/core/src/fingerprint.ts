@@ -86,5 +86,6 @@ function hash64(text: string): string {
 }
 
 function hex8(n: number): string {
-  return (n >>> 0).toString(16).padStart(8, '0');
+  // 2^32 added and sliced off: always 8 digits, without padStart.
+  return ((n >>> 0) + 0x100000000).toString(16).slice(1);
 }

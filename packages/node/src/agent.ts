@@ -453,9 +453,12 @@ export class NodeAgent {
   }
 }
 
+/** Where @opentelemetry/api registers itself globally (looked up once: this runs for every error). */
+const OTEL_API_GLOBAL = Symbol.for('opentelemetry.js.api.1');
+
 /** The span active right now, when the app uses OpenTelemetry (its API is registered globally). */
 function activeSpan(): unknown {
-  if (!(globalThis as Record<symbol, unknown>)[Symbol.for('opentelemetry.js.api.1')]) return undefined;
+  if (!(globalThis as Record<symbol, unknown>)[OTEL_API_GLOBAL]) return undefined;
   const api = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
   return api.trace.getSpan(api.context.active());
 }
