@@ -99,6 +99,18 @@ describe('@faultline/node disk spool', () => {
     expect(messages.sort()).toEqual(['crash 0', 'crash 1', 'crash 2', 'crash 3', 'crash 4']);
   });
 
+  it('a spool directory that cannot be created neither hangs nor changes the crash', () => {
+    // Under /proc, Node's recursive mkdir never returns (measured); the spool creates parents one by one.
+    const crash = runApp("setTimeout(() => { throw new Error('nowhere to spool'); }, 1);\n", {
+      OTEL_SERVICE_NAME: 'no-spool',
+      OTEL_EXPORTER_OTLP_ENDPOINT: DEAD_ENDPOINT,
+      FAULTLINE_SPOOL_DIR: '/proc/faultline-cannot-exist/spool',
+    });
+    expect(crash.error).toBeUndefined(); // no timeout
+    expect(crash.status).toBe(1);
+    expect(crash.stderr).toMatch(/Error: nowhere to spool/);
+  });
+
   it('a process killed with SIGKILL while writing the spool leaves no corrupt entry', async () => {
     const spool = mkdtempSync(join(tmpdir(), 'fl-spool-kill-'));
     // Big reports make the write window wide; each run is killed at a different moment.

@@ -3,8 +3,17 @@
 //   mid-write (SIGKILL) leaves only a `.tmp` file, which readers ignore and later remove.
 // - Safe with many processes: a sender claims a file by renaming it (only one rename succeeds).
 // - Bounded: at most MAX_SPOOL_FILES files and MAX_SPOOL_BYTES bytes; what does not fit is counted.
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 export const MAX_SPOOL_FILES = 200;
 export const MAX_SPOOL_BYTES = 8 * 1024 * 1024;
@@ -21,7 +30,7 @@ export interface SpoolEntry {
 /** Writes one report; false when the spool is full or not writable (the caller counts it as dropped). */
 export function writeSpool(dir: string, entry: SpoolEntry): boolean {
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!ensureDir(dir)) return false;
     const names = readdirSync(dir).filter((n) => n.endsWith(READY));
     if (names.length >= MAX_SPOOL_FILES) return false;
     let bytes = 0;
@@ -76,6 +85,24 @@ export function claimSpool(dir: string): ClaimedEntry[] {
     claimed.push({ signal, body, done: () => tryUnlink(mine), release: () => tryRename(mine, path) });
   }
   return claimed;
+}
+
+/**
+ * Creates `dir` and its missing parents one by one, at most 32 levels. Not `mkdirSync(..., { recursive })`:
+ * on some file systems (measured: a path under /proc) Node's recursive mkdir never returns.
+ */
+function ensureDir(dir: string): boolean {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+    if (missing.length >= 32 || dirname(d) === d) return false;
+    missing.unshift(d);
+  }
+  try {
+    for (const d of missing) mkdirSync(d, { mode: 0o700 });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function tryRename(from: string, to: string): boolean {
