@@ -2,9 +2,14 @@
 // faultline agents, then what Jaeger stored, grouped by fingerprint, and how to look at it yourself.
 // Ctrl-C stops everything it started.
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startStack } from '../collector-config/stack.mjs';
+
+const CHROMIUM = process.env.FAULTLINE_CHROMIUM || '/usr/bin/chromium';
+const WEB_PORT = 8080;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const register = join(here, '../packages/node/dist/register');
@@ -27,6 +32,21 @@ process.on('SIGTERM', stop);
 
 console.log(`\ncollector  ${stack.urls.otlpHttp}  (OTLP/HTTP; gRPC on ${stack.urls.otlpGrpc})`);
 console.log(`jaeger     ${stack.urls.jaegerQuery}  (query API)\n`);
+
+/** Serves examples/web on http://localhost:8080 with the agent's script tag pointed at the collector. */
+async function serveWebExample() {
+  const html = readFileSync(join(here, 'web/index.html'), 'utf8').replace('__ENDPOINT__', stack.urls.otlpTraces);
+  const agent = readFileSync(join(here, '../packages/browser/dist/faultline.min.js'));
+  const server = createServer((req, res) => {
+    if (req.url === '/faultline.min.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(agent);
+    if (req.url === '/' || req.url === '/index.html')
+      return res.writeHead(200, { 'content-type': 'text/html' }).end(html);
+    res.writeHead(503).end(); // the "API" is down
+  });
+  await new Promise((resolve) => server.listen(WEB_PORT, '127.0.0.1', resolve));
+  children.add({ kill: () => server.close() });
+  return { url: `http://localhost:${WEB_PORT}/` };
+}
 
 /** Runs an example with the agent; resolves with its exit code and output. */
 function run(name, file, { preload = 'require', env = {}, onStdout } = {}) {
@@ -83,6 +103,27 @@ results.push([
 ]);
 for (const [, what, r] of results) console.log(`  ${what}: exit code ${r.code}`);
 
+// The web example: the script tag on a page served on http://localhost:8080 (an origin the collector allows).
+const web = await serveWebExample();
+results.push(['demo-shop-web', 'web/index.html (script tag: click handler TypeError, unhandled fetch rejection)']);
+if (existsSync(CHROMIUM)) {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  const page = await browser.newPage();
+  await page.goto(web.url);
+  await page.click('#add');
+  await page.click('#pay');
+  await page.waitForTimeout(500);
+  await page.close(); // pagehide: the agent delivers what it holds
+  await browser.close();
+  console.log(`  web/index.html in headless Chromium: clicked Add, then Pay`);
+} else {
+  console.log(`  web/index.html: open ${web.url} in a browser and click Pay (no Chromium found at ${CHROMIUM})`);
+}
+
 // What Jaeger stored, grouped by fingerprint.
 await new Promise((r) => setTimeout(r, 1500));
 console.log('\nwhat Jaeger stored, grouped by faultline.fingerprint:');
@@ -93,13 +134,17 @@ for (const [service] of results) {
   for (const trace of traces) {
     for (const span of trace.spans.filter((s) => s.operationName === 'exception')) {
       const tags = Object.fromEntries(span.tags.map((t) => [t.key, t.value]));
-      const event = Object.fromEntries((span.logs[0]?.fields ?? []).map((f) => [f.key, f.value]));
+      // Breadcrumbs come first among the span's events; the exception event is the one named so.
+      const events = (span.logs ?? []).map((log) => Object.fromEntries(log.fields.map((f) => [f.key, f.value])));
+      const event = events.find((e) => e.event === 'exception') ?? {};
+      const crumbs = events.filter((e) => String(e.event).startsWith('breadcrumb.')).length;
       const key = tags['faultline.fingerprint'];
       const group = groups.get(key) ?? {
         count: 0,
         type: event['exception.type'],
         message: event['exception.message'],
         mechanism: tags['faultline.mechanism'],
+        crumbs,
       };
       group.count++;
       groups.set(key, group);
@@ -107,7 +152,11 @@ for (const [service] of results) {
   }
   console.log(`  service ${service}:`);
   if (groups.size === 0) console.log('    (nothing yet)');
-  for (const [fp, g] of groups) console.log(`    ${fp}  x${g.count}  ${g.mechanism}  ${g.type}: ${g.message}`);
+  for (const [fp, g] of groups) {
+    console.log(
+      `    ${fp}  x${g.count}  ${g.mechanism}  ${g.type}: ${g.message}${g.crumbs ? `  (${g.crumbs} breadcrumbs before it)` : ''}`,
+    );
+  }
 }
 
 console.log(`\nlook at them yourself (Jaeger's HTTP API; this build has no UI):
