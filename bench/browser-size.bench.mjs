@@ -3,10 +3,11 @@
 // The peers are installed for the benchmark only, into bench/.peers-browser.
 // Run: node bench/browser-size.bench.mjs
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { ensurePeers } from './peers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dir = join(here, '.peers-browser');
@@ -19,26 +20,7 @@ const PEERS = {
   '@opentelemetry/sdk-trace-web': '2.12.0',
   '@opentelemetry/exporter-trace-otlp-http': '0.223.0',
 };
-if (!existsSync(join(dir, 'node_modules/esbuild'))) {
-  console.error('installing the peers for this benchmark into bench/.peers-browser ...');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), '{"private":true}');
-  execFileSync(
-    'npm',
-    [
-      'install',
-      '--silent',
-      '--no-audit',
-      '--no-fund',
-      '--prefix',
-      dir,
-      ...Object.entries(PEERS).map(([n, v]) => `${n}@${v}`),
-    ],
-    {
-      stdio: 'inherit',
-    },
-  );
-}
+ensurePeers(dir, PEERS);
 
 const URL_ = 'https://collector.example/v1/traces';
 const entries = {

@@ -7,9 +7,10 @@
 // The peers are installed for the benchmark only, into bench/.peers (not part of the workspace).
 // Run: node bench/node.bench.mjs
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensurePeers } from './peers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const peers = join(here, '.peers');
@@ -22,26 +23,7 @@ const register = join(here, '../packages/node/dist/register.cjs');
 const faultlineApi = join(here, '../packages/node/dist/index.cjs');
 const DEAD = 'http://127.0.0.1:9';
 
-if (!existsSync(join(peers, 'node_modules/@sentry/node'))) {
-  console.error('installing the peers for this benchmark into bench/.peers ...');
-  mkdirSync(peers, { recursive: true });
-  writeFileSync(join(peers, 'package.json'), '{"private":true}');
-  execFileSync(
-    'npm',
-    [
-      'install',
-      '--silent',
-      '--no-audit',
-      '--no-fund',
-      '--prefix',
-      peers,
-      ...Object.entries(PEERS).map(([n, v]) => `${n}@${v}`),
-    ],
-    {
-      stdio: 'inherit',
-    },
-  );
-}
+ensurePeers(peers, PEERS);
 writeFileSync(
   join(peers, 'otel-register.cjs'),
   "const { NodeSDK } = require('@opentelemetry/sdk-node');\nnew NodeSDK().start();\n",
