@@ -34,6 +34,11 @@ const entries = {
 
 const esbuild = join(dir, 'node_modules/.bin/esbuild');
 const rows = {};
+const loader = readFileSync(join(here, '../packages/browser/dist/faultline-loader.min.js'));
+rows['@faultline/browser early-capture loader (dist/faultline-loader.min.js)'] = {
+  'min KB': (loader.length / 1024).toFixed(1),
+  'min+gzip KB': (gzipSync(loader, { level: 9 }).length / 1024).toFixed(1),
+};
 const scriptTag = readFileSync(join(here, '../packages/browser/dist/faultline.min.js'));
 rows['@faultline/browser script tag (dist/faultline.min.js, as shipped)'] = {
   'min KB': (scriptTag.length / 1024).toFixed(1),

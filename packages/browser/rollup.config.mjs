@@ -16,4 +16,13 @@ export default [
     ],
     output: { file: 'dist/faultline.min.js', format: 'iife', name: 'faultlineAgent' },
   },
+  // The early-capture loader: the only synchronous bytes; it loads faultline.min.js without blocking.
+  {
+    input: 'src/loader.ts',
+    plugins: [
+      typescript({ tsconfig: './tsconfig.json', noEmit: false, declaration: false, sourceMap: false }),
+      terser(),
+    ],
+    output: { file: 'dist/faultline-loader.min.js', format: 'iife' },
+  },
 ];

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 
 export const PAGE_ORIGIN = 'http://localhost:28080';
-const agentScript = resolve(import.meta.dirname, '../../packages/browser/dist/faultline.min.js');
+const dist = resolve(import.meta.dirname, '../../packages/browser/dist');
 
 export function launchChromium() {
   return chromium.launch({
@@ -23,12 +23,12 @@ export function launchChromium() {
   });
 }
 
-/** Serves `pages` (path → HTML) and the agent at /faultline.min.js on `origin` (PAGE_ORIGIN by default). */
+/** Serves `pages` (path → HTML) and the agent (/faultline.min.js, /faultline-loader.min.js) on `origin`. */
 export async function servePages(pages, origin = PAGE_ORIGIN) {
   const server = createServer((req, res) => {
     const path = new URL(req.url, PAGE_ORIGIN).pathname;
-    if (path === '/faultline.min.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(agentScript));
+    if (path === '/faultline.min.js' || path === '/faultline-loader.min.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(`${dist}${path}`));
       return;
     }
     const html = pages[path];

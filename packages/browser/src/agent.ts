@@ -85,6 +85,11 @@ export class BrowserAgent {
     void this.spool.drain();
   }
 
+  /** Reports an event the early-capture loader queued before this agent was loaded. */
+  replay(kind: 'error' | 'rejection', event: Event): void {
+    this.guard(() => (kind === 'error' ? this.onError(event) : this.onRejection(event as PromiseRejectionEvent)));
+  }
+
   captureException(error: unknown, context: CaptureContext = {}): void {
     this.guard(() => this.report(error, 'manual', true, context.attributes));
   }

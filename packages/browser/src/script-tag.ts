@@ -5,13 +5,21 @@ import { BrowserAgent } from './agent';
 import { type BrowserOptions, optionsFromScriptTag, resolveConfig } from './config';
 
 type Queued = [method: string, ...args: unknown[]];
-const w = window as unknown as { faultline?: unknown; faultlineConfig?: BrowserOptions };
+const w = window as unknown as {
+  faultline?: unknown;
+  faultlineConfig?: BrowserOptions;
+  __faultlineEarly?: { queue: ['error' | 'rejection', Event][]; off(): void };
+};
 
 (() => {
   try {
     const fromTag = optionsFromScriptTag(document.currentScript as HTMLScriptElement | null);
     const agent = new BrowserAgent(resolveConfig({ ...fromTag, ...w.faultlineConfig }, (m) => console.warn(m)));
+    // Loaded by the early-capture loader: take over its listeners, then report what it queued.
+    const early = w.__faultlineEarly;
+    early?.off();
     agent.install();
+    for (const [kind, event] of early?.queue.splice(0) ?? []) agent.replay(kind, event);
     const api = {
       captureException: agent.captureException.bind(agent),
       setUser: agent.setUser.bind(agent),

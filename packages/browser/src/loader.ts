@@ -1,0 +1,33 @@
+// The early-capture loader (dist/faultline-loader.min.js, about 1 KB): the only synchronous bytes on the
+// page's critical path. It queues every error and rejection from the first line on, and loads the agent
+// (faultline.min.js, beside it) without blocking; the agent then takes the queue over. Same data-*
+// attributes as the full script tag; `data-agent` overrides where the agent is loaded from.
+interface Early {
+  queue: [kind: 'error' | 'rejection', event: Event][];
+  off(): void;
+}
+
+(() => {
+  const w = window as unknown as { __faultlineEarly?: Early; faultline?: unknown };
+  if (w.__faultlineEarly) return;
+  const queue: Early['queue'] = [];
+  const onError = (e: Event) => queue.length < 100 && queue.push(['error', e]);
+  const onRejection = (e: Event) => queue.length < 100 && queue.push(['rejection', e]);
+  addEventListener('error', onError, true);
+  addEventListener('unhandledrejection', onRejection);
+  w.__faultlineEarly = {
+    queue,
+    off() {
+      removeEventListener('error', onError, true);
+      removeEventListener('unhandledrejection', onRejection);
+    },
+  };
+  // API calls made before the agent is ready are queued: faultline.push(['captureException', err]).
+  w.faultline = w.faultline || [];
+  const me = document.currentScript as HTMLScriptElement | null;
+  const agent = document.createElement('script');
+  agent.async = true;
+  agent.src = me?.dataset.agent || (me ? me.src.replace(/[^/]*$/, 'faultline.min.js') : 'faultline.min.js');
+  for (const [k, v] of Object.entries(me?.dataset ?? {})) if (k !== 'agent') agent.dataset[k] = v as string;
+  (document.head || document.documentElement).appendChild(agent);
+})();

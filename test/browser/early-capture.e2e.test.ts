@@ -1,0 +1,56 @@
+// The early-capture loader (about 400 bytes gzipped) in Chromium: errors thrown before the agent has
+// loaded, and API calls made before it, are queued and reported once it is there.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium, PAGE_ORIGIN, servePages } from '../support/browser.mjs';
+import { eventOf, exceptionSpans } from '../support/jaeger.mjs';
+
+const stack = inject('stack' as never) as { urls: { otlpTraces: string; jaegerQuery: string } };
+const service = `early-${Date.now() % 100000}`;
+
+let browser: Browser;
+let server: { close(): Promise<unknown> };
+beforeAll(async () => {
+  server = await servePages({
+    '/early.html': `<!doctype html><html><head>
+      <script src="/faultline-loader.min.js" data-endpoint="${stack.urls.otlpTraces}" data-service-name="${service}"></script>
+      <script>
+        window.faultline.push(['captureException', new Error('queued before the agent')]);
+        throw new TypeError('thrown on the first line');
+      </script>
+      <script>Promise.reject(new RangeError('rejected before the agent'));</script>
+    </head><body></body></html>`,
+  });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('early capture', () => {
+  it('reports what happened before the agent loaded', async () => {
+    const context = await browser.newContext();
+    const tab = await context.newPage();
+    await tab.goto(`${PAGE_ORIGIN}/early.html`);
+    await tab.waitForFunction(
+      () => typeof (window as unknown as { faultline?: { flush?: unknown } }).faultline?.flush === 'function',
+    );
+    await tab.evaluate(() => (window as unknown as { faultline: { flush(): Promise<void> } }).faultline.flush());
+    await tab.waitForTimeout(300);
+    await context.close();
+    let spans = await exceptionSpans(stack.urls.jaegerQuery, service);
+    for (let i = 0; i < 40 && spans.length < 3; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      spans = await exceptionSpans(stack.urls.jaegerQuery, service);
+    }
+    const messages = spans
+      .map((s) => `${eventOf(s as never)?.['faultline.mechanism']}: ${eventOf(s as never)?.['exception.message']}`)
+      .sort();
+    expect(messages).toEqual([
+      'manual: queued before the agent',
+      'onerror: thrown on the first line',
+      'onunhandledrejection: rejected before the agent',
+    ]);
+  });
+});
