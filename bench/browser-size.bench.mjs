@@ -21,6 +21,13 @@ const PEERS = {
   '@opentelemetry/exporter-trace-otlp-http': '0.223.0',
 };
 ensurePeers(dir, PEERS);
+// The OpenTelemetry JS 3.x line (what @faultline/browser is built on) needs a folder of its own.
+const otel3 = join(here, '.peers-browser-otel3');
+ensurePeers(otel3, {
+  '@opentelemetry/api': '1.10.0',
+  '@opentelemetry/sdk-trace': '3.1.0',
+  '@opentelemetry/exporter-trace-otlp-http': '0.301.0',
+});
 
 const URL_ = 'https://collector.example/v1/traces';
 const entries = {
@@ -30,6 +37,10 @@ const entries = {
   '@splunk/otel-web': `import SplunkRum from '@splunk/otel-web';\nSplunkRum.init({ realm: 'us0', rumAccessToken: 'x', applicationName: 'shop' });`,
   '@honeycombio/opentelemetry-web': `import { HoneycombWebSDK } from '@honeycombio/opentelemetry-web';\nnew HoneycombWebSDK({ apiKey: 'x', serviceName: 'shop' }).start();`,
   'plain OpenTelemetry web tracer + OTLP exporter': `import { WebTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-web';\nimport { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';\nconst p = new WebTracerProvider({ spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: '${URL_}' }))] });\np.getTracer('x').startSpan('exception').end();`,
+  'plain OpenTelemetry 3.x tracer + OTLP exporter': {
+    cwd: otel3,
+    source: `import { TracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace';\nimport { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';\nconst p = new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: '${URL_}' }) })] });\np.getTracer('x').startSpan('exception').end();`,
+  },
 };
 
 const esbuild = join(dir, 'node_modules/.bin/esbuild');
@@ -44,17 +55,15 @@ rows['@faultline/browser script tag (dist/faultline.min.js, as shipped)'] = {
   'min KB': (scriptTag.length / 1024).toFixed(1),
   'min+gzip KB': (gzipSync(scriptTag, { level: 9 }).length / 1024).toFixed(1),
 };
-for (const [name, source] of Object.entries(entries)) {
-  const entry = join(dir, `entry-${Object.keys(rows).length}.mjs`);
+for (const [name, spec] of Object.entries(entries)) {
+  const { cwd, source } = typeof spec === 'string' ? { cwd: dir, source: spec } : spec;
+  const entry = join(cwd, `entry-${Object.keys(rows).length}.mjs`);
   writeFileSync(entry, source);
   try {
     const out = execFileSync(
       esbuild,
       [entry, '--bundle', '--minify', '--format=iife', '--platform=browser', '--target=es2020', '--log-level=error'],
-      {
-        cwd: dir,
-        maxBuffer: 64 << 20,
-      },
+      { cwd, maxBuffer: 64 << 20 },
     );
     rows[name] = {
       'min KB': (out.length / 1024).toFixed(1),

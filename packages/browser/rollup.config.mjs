@@ -10,7 +10,7 @@ export default [
   {
     input: 'src/script-tag.ts',
     plugins: [
-      nodeResolve({ browser: true }),
+      nodeResolve({ browser: true, dedupe: ['@opentelemetry/api'] }),
       typescript({ tsconfig: './tsconfig.json', noEmit: false, declaration: false, sourceMap: false }),
       terser({ format: { comments: false } }),
     ],

@@ -56,3 +56,14 @@ export function eventOf(span, name = 'exception') {
   }
   return undefined;
 }
+
+/** Exception spans of a service once at least `count` are there (or what there is after `timeoutMs`). */
+export async function waitForExceptionSpans(queryUrl, service, count, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  let spans = await exceptionSpans(queryUrl, service);
+  while (spans.length < count && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    spans = await exceptionSpans(queryUrl, service);
+  }
+  return spans;
+}

@@ -9,15 +9,14 @@ import {
 } from '@faultline/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, WebTracerProvider } from '@opentelemetry/sdk-trace-web';
+import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { installBreadcrumbs, MAX_BREADCRUMB_TEXT } from './breadcrumbs';
 import { type BrowserConfig, resolveConfig } from './config';
 import { SpoolingExporter } from './offline-spool';
 import { pageAttributes, sessionId } from './page';
 
 /** Breadcrumbs kept: the last few things the user did are what explains an error. */
 export const MAX_BREADCRUMBS = 30;
-/** Characters of a breadcrumb message kept. */
-const MAX_BREADCRUMB_TEXT = 200;
 
 export interface CaptureContext {
   attributes?: Record<string, string | number | boolean>;
@@ -27,7 +26,7 @@ type Attrs = Record<string, string | number | boolean>;
 
 export class BrowserAgent {
   private reporter: ExceptionReporter;
-  private provider: WebTracerProvider;
+  private provider: TracerProvider;
   private breadcrumbs: Breadcrumb[] = [];
   private user: Attrs = {};
   private context: Attrs = {};
@@ -38,11 +37,12 @@ export class BrowserAgent {
   private leaving = false;
 
   private readonly spool: SpoolingExporter;
+  private spoolDroppedReported = 0;
 
   constructor(readonly config: BrowserConfig) {
     this.session = sessionId();
     this.spool = new SpoolingExporter(new OTLPTraceExporter({ url: config.endpoint }), config.endpoint);
-    this.provider = new WebTracerProvider({
+    this.provider = new TracerProvider({
       resource: resourceFromAttributes({
         'service.name': config.serviceName,
         ...(config.release ? { 'service.version': config.release } : {}),
@@ -51,7 +51,10 @@ export class BrowserAgent {
         'telemetry.sdk.language': 'webjs',
       }),
       spanProcessors: [
-        new BatchSpanProcessor(this.spool, {
+        new BatchSpanProcessor({
+          exporter: this.spool,
+          // The agent flushes on pagehide/visibilitychange itself (and counts what it withheld first).
+          disableAutoFlushOnDocumentHide: true,
           scheduledDelayMillis: 1000,
           maxQueueSize: 512,
           maxExportBatchSize: 64,
@@ -68,10 +71,6 @@ export class BrowserAgent {
     const w = window;
     w.addEventListener('error', (event) => this.guard(() => this.onError(event)), true);
     w.addEventListener('unhandledrejection', (event) => this.guard(() => this.onRejection(event)));
-    w.addEventListener('click', (event) => this.guard(() => this.onClick(event)), { capture: true, passive: true });
-    w.addEventListener('popstate', () =>
-      this.guard(() => this.crumb('breadcrumb.navigation', { 'url.full': location.href })),
-    );
     // Deliver before the page goes away: hidden tabs may never come back, closing ones are gone.
     w.addEventListener('pagehide', () => this.guard(() => this.leave()));
     document.addEventListener('visibilitychange', () =>
@@ -80,7 +79,9 @@ export class BrowserAgent {
         else this.leaving = false;
       }),
     );
-    this.wrapConsoleError();
+    installBreadcrumbs((name, attributes) => this.guard(() => this.crumb(name, attributes)), {
+      ownEndpoint: this.config.endpoint,
+    });
     // What an earlier page could not send (offline, collector down) goes out now.
     void this.spool.drain();
   }
@@ -152,29 +153,6 @@ export class BrowserAgent {
     this.report(reason, 'onunhandledrejection', false);
   }
 
-  private onClick(event: Event): void {
-    const el = event.target as Element | null;
-    if (!el || !('tagName' in el)) return;
-    this.crumb('breadcrumb.click', { 'ui.element': describeElement(el) });
-  }
-
-  private wrapConsoleError(): void {
-    const original = console.error;
-    const agent = this;
-    console.error = function error(...args: unknown[]) {
-      agent.guard(() =>
-        agent.crumb('breadcrumb.console', {
-          'log.level': 'error',
-          message: args
-            .map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : typeof a))
-            .join(' ')
-            .slice(0, MAX_BREADCRUMB_TEXT),
-        }),
-      );
-      return original.apply(this, args);
-    };
-  }
-
   // ---- reports ----
 
   private crumb(name: string, attributes: Attrs): void {
@@ -183,7 +161,9 @@ export class BrowserAgent {
   }
 
   private report(value: unknown, mechanism: string, handled: boolean, extra?: Attrs): void {
-    this.reporter.capture(value, {
+    // Batches the spool had to give up go out with the next report: never silently lost.
+    const lost = this.spool.dropped - this.spoolDroppedReported;
+    const sent = this.reporter.capture(value, {
       mechanism,
       handled,
       attributes: {
@@ -193,9 +173,11 @@ export class BrowserAgent {
         ...this.user,
         ...this.context,
         ...extra,
+        ...(lost ? { 'faultline.spool.dropped': lost } : {}),
       },
       breadcrumbs: this.breadcrumbs.slice(),
     });
+    if (sent) this.spoolDroppedReported += lost;
     // An error thrown in a pagehide handler, or while the tab is hidden, would otherwise wait for a batch
     // timer that never fires again. (fetch keepalive lets the request outlive the page.)
     if (this.leaving) void this.flush();
@@ -218,20 +200,6 @@ export class BrowserAgent {
 
 const CROSS_ORIGIN_HINT =
   'The error came from a script on another origin: add crossorigin="anonymous" to its <script> tag and serve it with Access-Control-Allow-Origin to see the real error.';
-
-/** `button#buy.primary "Buy now"`: enough to recognise what was clicked, never an input's value. */
-function describeElement(el: Element): string {
-  const id = el.id ? `#${el.id}` : '';
-  const cls =
-    typeof el.className === 'string' && el.className
-      ? `.${el.className.trim().split(/\s+/).slice(0, 2).join('.')}`
-      : '';
-  const text =
-    el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement
-      ? ''
-      : (el.textContent ?? '').trim().slice(0, 40);
-  return `${el.tagName.toLowerCase()}${id}${cls}${text ? ` "${text}"` : ''}`;
-}
 
 function randomId(): string {
   const bytes = new Uint8Array(8);

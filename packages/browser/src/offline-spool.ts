@@ -1,15 +1,24 @@
-// Offline and collector-down delivery: a span exporter around the OTLP exporter that keeps what could not be
-// sent in localStorage (bounded) and sends it when the browser is back online (or on the next page load),
-// each stored batch removed only once the collector accepted it.
+// Delivery when the network or the collector is not there: a span exporter around the OTLP exporter.
+// - The OTLP exporter itself retries a failed request (exponential backoff with jitter, honouring
+//   Retry-After on 429/502/503/504) within its timeout.
+// - When that still fails, or the browser is offline, the batch is kept in localStorage (bounded) and sent
+//   later, oldest first, each stored batch removed only once the collector accepted it: nothing twice.
+// - A circuit breaker stops retry storms: after a failed export the circuit opens for a cool-down that
+//   doubles with each further failure (with jitter, at least any Retry-After the collector gave); while it is
+//   open nothing touches the network and everything goes to storage. When it ends, one stored batch is sent
+//   as a probe: accepted, the circuit closes and the rest follows; refused, it opens again for longer.
 import type { ExportResult } from '@opentelemetry/core';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-web';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 
 const KEY = 'faultline.spool';
 /** Stored batches at most; the oldest go first when full (counted in `dropped`). */
 export const MAX_SPOOLED_BATCHES = 50;
 /** Characters of stored JSON at most (localStorage quotas are a few MB per origin). */
 const MAX_SPOOL_CHARS = 512 * 1024;
+/** First cool-down of the circuit breaker, and the longest. */
+export const BREAKER_BASE_MS = 5_000;
+const BREAKER_MAX_MS = 5 * 60_000;
 const SUCCESS = 0;
 
 interface Stored {
@@ -18,36 +27,51 @@ interface Stored {
 }
 
 export class SpoolingExporter implements SpanExporter {
+  /** Batches given up so far: storage full or blocked, or refused by the collector as malformed. */
   dropped = 0;
   private draining = false;
+  private failures = 0;
+  private openUntil = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly inner: SpanExporter,
     private readonly url: string,
   ) {
     try {
-      addEventListener('online', () => void this.drain());
+      // Back online: a strong sign the collector can be reached again, circuit or not.
+      addEventListener('online', () => void this.drain(true));
     } catch {
       // not a window
     }
   }
 
+  /** True while the circuit breaker keeps requests off the network. */
+  get open(): boolean {
+    return Date.now() < this.openUntil;
+  }
+
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    if (typeof navigator !== 'undefined' && navigator.onLine === false) {
+    if ((typeof navigator !== 'undefined' && navigator.onLine === false) || this.open) {
       this.store(spans);
       done({ code: SUCCESS });
       return;
     }
     this.inner.export(spans, (result) => {
-      if (result.code !== SUCCESS) this.store(spans);
-      else void this.drain();
+      if (result.code !== SUCCESS) {
+        this.store(spans);
+        this.failed();
+      } else {
+        this.failures = 0;
+        void this.drain();
+      }
       done({ code: SUCCESS }); // kept for later: nothing for the SDK to retry or drop
     });
   }
 
   /** Sends stored batches, oldest first, removing each once the collector took it. */
-  async drain(): Promise<void> {
-    if (this.draining) return;
+  async drain(force = false): Promise<void> {
+    if (this.draining || (this.open && !force)) return;
     this.draining = true;
     try {
       for (let stored = read(); stored.length > 0; stored = read()) {
@@ -58,11 +82,17 @@ export class SpoolingExporter implements SpanExporter {
           body: first.body,
           keepalive: true,
         });
-        if (!res.ok) return; // collector unhappy: try again on the next online event or page load
-        write(read().filter((s) => s.body !== first.body || s.time !== first.time));
+        if (!res.ok) {
+          // 4xx other than 429 will not get better by waiting: drop the batch, counted.
+          if (res.status >= 400 && res.status < 500 && res.status !== 429) this.remove(first, true);
+          else return this.failed(retryAfterMs(res.headers.get('retry-after')));
+        } else {
+          this.failures = 0;
+          this.remove(first, false);
+        }
       }
     } catch {
-      // still offline
+      this.failed(); // network error: still offline, or the collector is not there
     } finally {
       this.draining = false;
     }
@@ -73,7 +103,23 @@ export class SpoolingExporter implements SpanExporter {
   }
 
   shutdown(): Promise<void> {
+    clearTimeout(this.timer);
     return this.inner.shutdown();
+  }
+
+  /** Opens the circuit for the next cool-down and plans the probe that ends it. */
+  private failed(retryAfter = 0): void {
+    this.failures++;
+    const backoff = Math.min(BREAKER_BASE_MS * 2 ** (this.failures - 1), BREAKER_MAX_MS);
+    const wait = Math.max(backoff * (0.8 + Math.random() * 0.4), retryAfter);
+    this.openUntil = Date.now() + wait;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.drain(), wait + 10);
+  }
+
+  private remove(batch: Stored, dropped: boolean): void {
+    write(read().filter((s) => s.body !== batch.body || s.time !== batch.time));
+    if (dropped) this.dropped++;
   }
 
   private store(spans: ReadableSpan[]): void {
@@ -86,8 +132,16 @@ export class SpoolingExporter implements SpanExporter {
       chars -= (stored.shift() as Stored).body.length;
       this.dropped++;
     }
-    write(stored);
+    if (!write(stored)) this.dropped++;
   }
+}
+
+/** Retry-After in seconds or as an HTTP date, in milliseconds (0 when absent or unreadable). */
+function retryAfterMs(header: string | null): number {
+  if (!header) return 0;
+  const seconds = Number(header);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
+  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, BREAKER_MAX_MS) : 0;
 }
 
 function read(): Stored[] {
@@ -100,11 +154,13 @@ function read(): Stored[] {
   }
 }
 
-function write(stored: Stored[]): void {
+/** False when storage is full or blocked: what could not be kept is lost, and counted by the caller. */
+function write(stored: Stored[]): boolean {
   try {
     if (stored.length === 0) localStorage.removeItem(KEY);
     else localStorage.setItem(KEY, JSON.stringify(stored));
+    return true;
   } catch {
-    // storage full or blocked: what could not be kept is lost, and counted by the caller
+    return false;
   }
 }
