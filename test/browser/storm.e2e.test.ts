@@ -48,7 +48,7 @@ interface JaegerSpan {
 
 /** Reports, and the counts they carry, for a service. */
 async function accounting(service: string, minReports: number) {
-  const reports = (await waitForExceptionSpans(stack.urls.jaegerQuery, service, minReports)) as JaegerSpan[];
+  await waitForExceptionSpans(stack.urls.jaegerQuery, service, minReports);
   await new Promise((r) => setTimeout(r, 1000)); // the withheld span is flushed last
   const all = (await findTraces(stack.urls.jaegerQuery, { service })).flatMap((t: { spans: JaegerSpan[] }) => t.spans);
   const withheld = all.filter((s) => s.operationName === 'faultline.withheld');

@@ -63,6 +63,7 @@ export class BrowserAgent {
     });
     this.reporter = createExceptionReporter({
       tracer: this.provider.getTracer('@faultline/browser'),
+      rateLimit: config.rateLimit,
       beforeSend: config.beforeSend as ((r: ExceptionReport) => ExceptionReport | null) | undefined,
     });
   }

@@ -1,6 +1,6 @@
 // Configuration: from init() in bundled apps, or from the script tag's data-* attributes and a global
 // `window.faultlineConfig`. A missing or malformed setting gets one console warning and a safe default.
-import type { ExceptionReport } from '@faultline/core';
+import type { ExceptionReport, RateLimitOptions } from '@faultline/core';
 
 export interface BrowserConfig {
   /** Full OTLP/HTTP traces URL, e.g. https://collector.example/v1/traces. */
@@ -12,6 +12,8 @@ export interface BrowserConfig {
   captureResourceErrors: boolean;
   /** Last look at a report: return it (changed or not), or null to drop it. */
   beforeSend?: (report: ExceptionReport) => ExceptionReport | null;
+  /** Storm control: dedupe window and token bucket (core's defaults: 10 s, burst 25, 1 per second). */
+  rateLimit?: Pick<RateLimitOptions, 'dedupeWindowMs' | 'burst' | 'refillPerSecond'>;
 }
 
 export type BrowserOptions = Partial<BrowserConfig>;
@@ -40,6 +42,7 @@ export function resolveConfig(options: BrowserOptions, warn: (message: string) =
     captureResourceErrors:
       options.captureResourceErrors === true || (options.captureResourceErrors as unknown) === 'true',
     beforeSend: typeof options.beforeSend === 'function' ? options.beforeSend : undefined,
+    rateLimit: rateLimitOptions(options.rateLimit, warn),
   };
 }
 
@@ -53,6 +56,18 @@ export function optionsFromScriptTag(script: HTMLScriptElement | null): BrowserO
     environment: d.environment,
     captureResourceErrors: d.captureResourceErrors === 'true',
   };
+}
+
+function rateLimitOptions(value: unknown, warn: (message: string) => void): BrowserConfig['rateLimit'] {
+  if (value === undefined) return undefined;
+  const out: NonNullable<BrowserConfig['rateLimit']> = {};
+  for (const key of ['dedupeWindowMs', 'burst', 'refillPerSecond'] as const) {
+    const v = (value as Record<string, unknown> | null)?.[key];
+    if (v === undefined) continue;
+    if (typeof v === 'number' && v > 0) out[key] = v;
+    else warn(`faultline: rateLimit.${key} ${JSON.stringify(v)} is not a positive number; using the default`);
+  }
+  return out;
 }
 
 function isUrl(value: string): boolean {

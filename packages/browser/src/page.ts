@@ -14,14 +14,20 @@ export function sessionId(): string {
   }
 }
 
-export function pageAttributes(): Record<string, string | number> {
-  const attrs: Record<string, string | number> = {
-    'url.full': location.href,
-    'url.path': location.pathname,
-    'user_agent.original': navigator.userAgent,
-    'browser.language': navigator.language,
-    'faultline.viewport': `${window.innerWidth}x${window.innerHeight}`,
-  };
-  if (document.referrer) attrs['http.request.header.referer'] = document.referrer;
-  return attrs;
+// What cannot change during a page view is read once; the viewport is re-read on resize only (reading
+// innerWidth can force a layout, which an error storm should not pay for each time).
+let fixed: Record<string, string> | undefined;
+let viewport = '';
+
+export function pageAttributes(): Record<string, string> {
+  if (!fixed) {
+    fixed = { 'user_agent.original': navigator.userAgent, 'browser.language': navigator.language };
+    if (document.referrer) fixed['http.request.header.referer'] = document.referrer;
+    const measure = () => {
+      viewport = `${window.innerWidth}x${window.innerHeight}`;
+    };
+    measure();
+    addEventListener('resize', measure, { passive: true });
+  }
+  return { ...fixed, 'url.full': location.href, 'url.path': location.pathname, 'faultline.viewport': viewport };
 }

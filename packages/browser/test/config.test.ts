@@ -43,4 +43,17 @@ describe('browser configuration', () => {
     resolveConfig({ serviceName: 'x' }, (m) => warnings.push(m));
     expect(warnings).toEqual(['faultline: no endpoint given; sending to /v1/traces on this origin']);
   });
+
+  it('keeps valid rate-limit settings and warns about the others', () => {
+    const warnings: string[] = [];
+    const config = resolveConfig(
+      { endpoint: '/v1/traces', rateLimit: { burst: 100, refillPerSecond: -1, dedupeWindowMs: 'soon' as never } },
+      (m) => warnings.push(m),
+    );
+    expect(config.rateLimit).toEqual({ burst: 100 });
+    expect(warnings).toEqual([
+      'faultline: rateLimit.dedupeWindowMs "soon" is not a positive number; using the default',
+      'faultline: rateLimit.refillPerSecond -1 is not a positive number; using the default',
+    ]);
+  });
 });

@@ -21,3 +21,8 @@ export const MAX_OBJECT_KEYS = 10;
 export const MAX_PREVIEW_VALUE_LENGTH = 80;
 /** Distinct stack bodies whose parsed frames and scrubbed text are kept for their repeats. */
 export const STACK_CACHE_ENTRIES = 128;
+
+/** Attribute keys and short values whose scrubbed form is remembered (context repeats on every report). */
+export const ATTRIBUTE_CACHE_ENTRIES = 64;
+/** Longer attribute values are scrubbed every time rather than kept. */
+export const MAX_CACHED_VALUE_LENGTH = 1024;

@@ -3,7 +3,7 @@
 // what was there, and scrubbing is idempotent: scrubbing scrubbed text changes nothing.
 // No lookbehind in any pattern: Safari before 16.4 rejects it and would fail to load the whole agent.
 // Every repetition that can start at many positions is bounded, so no input costs more than linear time.
-import { STACK_CACHE_ENTRIES } from './limits';
+import { ATTRIBUTE_CACHE_ENTRIES, MAX_CACHED_VALUE_LENGTH, STACK_CACHE_ENTRIES } from './limits';
 import { Lru } from './lru';
 import type { ExceptionRecord, StackFrame } from './types';
 
@@ -124,7 +124,28 @@ const EMAIL_RULE = 5;
 export function createScrubber(options: ScrubOptions = {}): Scrubber {
   const extra = (options.patterns ?? []).map(toGlobalRegExp).filter((r): r is RegExp => r !== undefined);
   const denyEntries = [...DEFAULT_DENY_KEYS, ...(options.denyKeys ?? [])];
-  const isDenied = (key: string) => denyEntries.some((entry) => keyMatches(key, entry));
+  // Context attributes repeat on every report (page URL, user agent, session, user...): the decision for a
+  // key and the scrubbed form of a short value are kept, bounded, instead of re-running every rule.
+  const deniedKeys = new Lru<string, boolean>(ATTRIBUTE_CACHE_ENTRIES);
+  const isDenied = (key: string) => {
+    let denied = deniedKeys.get(key);
+    if (denied === undefined) {
+      denied = denyEntries.some((entry) => keyMatches(key, entry));
+      deniedKeys.set(key, denied);
+    }
+    return denied;
+  };
+  const valueCache = new Lru<string, string>(ATTRIBUTE_CACHE_ENTRIES);
+  const cachedValue = (value: string, asUrl: boolean): string => {
+    if (value.length > MAX_CACHED_VALUE_LENGTH) return asUrl ? url(value) : text(value);
+    const cacheKey = (asUrl ? 'u' : 't') + value;
+    let out = valueCache.get(cacheKey);
+    if (out === undefined) {
+      out = asUrl ? url(value) : text(value);
+      valueCache.set(cacheKey, out);
+    }
+    return out;
+  };
 
   const text = (input: string): string => {
     if (typeof input !== 'string' || input === '') return input;
@@ -152,7 +173,7 @@ export function createScrubber(options: ScrubOptions = {}): Scrubber {
       const value = attrs[key];
       if (value === undefined) continue;
       if (isDenied(key)) out[key] = REDACTED;
-      else if (typeof value === 'string') out[key] = isUrlKey(key) ? url(value) : text(value);
+      else if (typeof value === 'string') out[key] = cachedValue(value, isUrlKey(key));
       else if (Array.isArray(value)) out[key] = value.map((v) => (typeof v === 'string' ? text(v) : v));
       else out[key] = value;
     }
