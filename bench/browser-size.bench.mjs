@@ -62,7 +62,18 @@ for (const [name, spec] of Object.entries(entries)) {
   try {
     const out = execFileSync(
       esbuild,
-      [entry, '--bundle', '--minify', '--format=iife', '--platform=browser', '--target=es2020', '--log-level=error'],
+      [
+        entry,
+        '--bundle',
+        '--minify',
+        '--format=iife',
+        '--platform=browser',
+        '--target=es2020',
+        '--log-level=error',
+        // faultline's logs pipeline is a dynamic-import chunk, loaded only when log records are asked for;
+        // an IIFE build would inline it, so it stays out (as it does from a code-splitting app bundle).
+        '--external:./logs-*',
+      ],
       { cwd, maxBuffer: 64 << 20 },
     );
     rows[name] = {

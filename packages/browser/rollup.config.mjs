@@ -16,6 +16,16 @@ export default [
     ],
     output: { file: 'dist/faultline.min.js', format: 'iife', name: 'faultlineAgent' },
   },
+  // The logs pipeline, loaded by the script tag beside itself when exceptions go out as log records.
+  {
+    input: 'src/logs-script.ts',
+    plugins: [
+      nodeResolve({ browser: true, dedupe: ['@opentelemetry/api'] }),
+      typescript({ tsconfig: './tsconfig.json', noEmit: false, declaration: false, sourceMap: false }),
+      terser({ format: { comments: false } }),
+    ],
+    output: { file: 'dist/faultline-logs.min.js', format: 'iife' },
+  },
   // The early-capture loader: the only synchronous bytes; it loads faultline.min.js without blocking.
   {
     input: 'src/loader.ts',

@@ -27,7 +27,7 @@ export function launchChromium() {
 export async function servePages(pages, origin = PAGE_ORIGIN) {
   const server = createServer((req, res) => {
     const path = new URL(req.url, PAGE_ORIGIN).pathname;
-    if (path === '/faultline.min.js' || path === '/faultline-loader.min.js') {
+    if (/^\/faultline(-loader|-logs)?\.min\.js$/.test(path)) {
       res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(`${dist}${path}`));
       return;
     }

@@ -6,12 +6,14 @@ import {
   createExceptionReporter,
   type ExceptionReport,
   type ExceptionReporter,
+  exceptionSignals,
 } from '@faultline/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { installBreadcrumbs, MAX_BREADCRUMB_TEXT } from './breadcrumbs';
 import { type BrowserConfig, resolveConfig } from './config';
+import { DeferredLogs, type LoadLogs } from './deferred-logs';
 import { SpoolingExporter } from './offline-spool';
 import { pageAttributes, sessionId } from './page';
 
@@ -38,18 +40,37 @@ export class BrowserAgent {
 
   private readonly spool: SpoolingExporter;
   private spoolDroppedReported = 0;
+  private readonly logs: DeferredLogs | undefined;
+  private logsLostReported = 0;
 
-  constructor(readonly config: BrowserConfig) {
+  /** `loadLogs` brings in the logs pipeline when exceptions go out as log records (a chunk, or a script). */
+  constructor(
+    readonly config: BrowserConfig,
+    loadLogs?: LoadLogs,
+  ) {
     this.session = sessionId();
     this.spool = new SpoolingExporter(new OTLPTraceExporter({ url: config.endpoint }), config.endpoint);
+    const resource = resourceFromAttributes({
+      'service.name': config.serviceName,
+      ...(config.release ? { 'service.version': config.release } : {}),
+      ...(config.environment ? { 'deployment.environment.name': config.environment } : {}),
+      'telemetry.sdk.name': 'faultline',
+      'telemetry.sdk.language': 'webjs',
+    });
+    const signals = exceptionSignals(config.exceptionSignal);
+    if (signals.logs && loadLogs) {
+      this.logs = new DeferredLogs(loadLogs, config.logsEndpoint, resource, (err) => {
+        // Safe fallback: span events, as by default.
+        signals.spans = true;
+        signals.logs = false;
+        console.warn('faultline: could not load the logs pipeline; sending exceptions as span events', err);
+      });
+    } else {
+      signals.spans = true;
+      signals.logs = false;
+    }
     this.provider = new TracerProvider({
-      resource: resourceFromAttributes({
-        'service.name': config.serviceName,
-        ...(config.release ? { 'service.version': config.release } : {}),
-        ...(config.environment ? { 'deployment.environment.name': config.environment } : {}),
-        'telemetry.sdk.name': 'faultline',
-        'telemetry.sdk.language': 'webjs',
-      }),
+      resource,
       spanProcessors: [
         new BatchSpanProcessor({
           exporter: this.spool,
@@ -63,6 +84,8 @@ export class BrowserAgent {
     });
     this.reporter = createExceptionReporter({
       tracer: this.provider.getTracer('@faultline/browser'),
+      signals,
+      logger: this.logs?.logger as never,
       rateLimit: config.rateLimit,
       beforeSend: config.beforeSend as ((r: ExceptionReport) => ExceptionReport | null) | undefined,
     });
@@ -125,7 +148,10 @@ export class BrowserAgent {
 
   flush(): Promise<void> {
     this.reporter.reportWithheld(pageAttributes());
-    return this.provider.forceFlush().catch(() => undefined);
+    return Promise.all([this.provider.forceFlush(), this.logs?.flush()]).then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   // ---- listeners ----
@@ -164,6 +190,7 @@ export class BrowserAgent {
   private report(value: unknown, mechanism: string, handled: boolean, extra?: Attrs): void {
     // Batches the spool had to give up go out with the next report: never silently lost.
     const lost = this.spool.dropped - this.spoolDroppedReported;
+    const lostLogs = (this.logs?.lost ?? 0) - this.logsLostReported;
     const sent = this.reporter.capture(value, {
       mechanism,
       handled,
@@ -175,10 +202,14 @@ export class BrowserAgent {
         ...this.context,
         ...extra,
         ...(lost ? { 'faultline.spool.dropped': lost } : {}),
+        ...(lostLogs ? { 'faultline.logs.dropped': lostLogs } : {}),
       },
       breadcrumbs: this.breadcrumbs.slice(),
     });
-    if (sent) this.spoolDroppedReported += lost;
+    if (sent) {
+      this.spoolDroppedReported += lost;
+      this.logsLostReported += lostLogs;
+    }
     // An error thrown in a pagehide handler, or while the tab is hidden, would otherwise wait for a batch
     // timer that never fires again. (fetch keepalive lets the request outlive the page.)
     if (this.leaving) void this.flush();

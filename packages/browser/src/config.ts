@@ -12,6 +12,11 @@ export interface BrowserConfig {
   captureResourceErrors: boolean;
   /** Last look at a report: return it (changed or not), or null to drop it. */
   beforeSend?: (report: ExceptionReport) => ExceptionReport | null;
+  /** As OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN: `logs` sends log records instead of span events, `logs/dup`
+   * both; anything else keeps span events (the default). */
+  exceptionSignal?: string;
+  /** OTLP/HTTP logs URL; by default the traces endpoint with /v1/traces replaced by /v1/logs. */
+  logsEndpoint: string;
   /** Storm control: dedupe window and token bucket (core's defaults: 10 s, burst 25, 1 per second). */
   rateLimit?: Pick<RateLimitOptions, 'dedupeWindowMs' | 'burst' | 'refillPerSecond'>;
 }
@@ -43,10 +48,13 @@ export function resolveConfig(options: BrowserOptions, warn: (message: string) =
       options.captureResourceErrors === true || (options.captureResourceErrors as unknown) === 'true',
     beforeSend: typeof options.beforeSend === 'function' ? options.beforeSend : undefined,
     rateLimit: rateLimitOptions(options.rateLimit, warn),
+    exceptionSignal: exceptionSignal(options.exceptionSignal, warn),
+    logsEndpoint: logsEndpoint(options.logsEndpoint, endpoint, warn),
   };
 }
 
-/** data-endpoint, data-service-name, data-release, data-environment, data-capture-resource-errors. */
+/** data-endpoint, data-service-name, data-release, data-environment, data-capture-resource-errors,
+ * data-exception-signal, data-logs-endpoint. */
 export function optionsFromScriptTag(script: HTMLScriptElement | null): BrowserOptions {
   const d = script?.dataset ?? {};
   return {
@@ -55,7 +63,25 @@ export function optionsFromScriptTag(script: HTMLScriptElement | null): BrowserO
     release: d.release,
     environment: d.environment,
     captureResourceErrors: d.captureResourceErrors === 'true',
+    exceptionSignal: d.exceptionSignal,
+    logsEndpoint: d.logsEndpoint,
   };
+}
+
+const SIGNALS = ['', 'default', 'logs', 'logs/dup'];
+
+function exceptionSignal(value: unknown, warn: (message: string) => void): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && SIGNALS.includes(value.trim().toLowerCase())) return value.trim().toLowerCase();
+  warn(`faultline: exceptionSignal ${JSON.stringify(value)} is not one of "logs", "logs/dup"; using span events`);
+  return undefined;
+}
+
+function logsEndpoint(value: unknown, traces: string, warn: (message: string) => void): string {
+  if (typeof value === 'string' && value.trim() !== '' && isUrl(value)) return value;
+  if (value !== undefined)
+    warn(`faultline: logsEndpoint ${JSON.stringify(value)} is not a URL; deriving it from the endpoint`);
+  return traces.replace(/\/v1\/traces\/?$/, '/v1/logs');
 }
 
 function rateLimitOptions(value: unknown, warn: (message: string) => void): BrowserConfig['rateLimit'] {

@@ -13,7 +13,11 @@ export function init(options: BrowserOptions = {}): void {
     console.warn('faultline: init() was already called; ignoring this call');
     return;
   }
-  agent = new BrowserAgent(resolveConfig(options, (m) => console.warn(m)));
+  // The logs pipeline is a chunk of its own: loaded only when exceptions go out as log records.
+  agent = new BrowserAgent(
+    resolveConfig(options, (m) => console.warn(m)),
+    () => import('./logs'),
+  );
   agent.install();
 }
 

@@ -3,18 +3,39 @@
 // (window.faultline = window.faultline || [] ; faultline.push(['captureException', err])) are replayed.
 import { BrowserAgent } from './agent';
 import { type BrowserOptions, optionsFromScriptTag, resolveConfig } from './config';
+import type { LoadLogs } from './deferred-logs';
 
 type Queued = [method: string, ...args: unknown[]];
+type LogsModule = Awaited<ReturnType<LoadLogs>>;
 const w = window as unknown as {
   faultline?: unknown;
   faultlineConfig?: BrowserOptions;
   __faultlineEarly?: { queue: ['error' | 'rejection', Event][]; off(): void };
+  __faultlineLogs?: LogsModule;
 };
+
+/** Loads dist/faultline-logs.min.js from beside this script, only when exceptions go out as log records. */
+function siblingScript(me: HTMLScriptElement | null): LoadLogs {
+  const src = me?.src ? me.src.replace(/[^/?#]*(?:[?#].*)?$/, 'faultline-logs.min.js') : 'faultline-logs.min.js';
+  return () =>
+    new Promise((resolve, reject) => {
+      if (w.__faultlineLogs) return resolve(w.__faultlineLogs);
+      const script = document.createElement('script');
+      script.src = src;
+      script.async = true;
+      script.onload = () => (w.__faultlineLogs ? resolve(w.__faultlineLogs) : reject(new Error(`${src} did not load`)));
+      script.onerror = () => reject(new Error(`could not load ${src}`));
+      (document.head || document.documentElement).appendChild(script);
+    });
+}
 
 (() => {
   try {
     const fromTag = optionsFromScriptTag(document.currentScript as HTMLScriptElement | null);
-    const agent = new BrowserAgent(resolveConfig({ ...fromTag, ...w.faultlineConfig }, (m) => console.warn(m)));
+    const agent = new BrowserAgent(
+      resolveConfig({ ...fromTag, ...w.faultlineConfig }, (m) => console.warn(m)),
+      siblingScript(document.currentScript as HTMLScriptElement | null),
+    );
     // Loaded by the early-capture loader: take over its listeners, then report what it queued.
     const early = w.__faultlineEarly;
     early?.off();

@@ -56,4 +56,29 @@ describe('browser configuration', () => {
       'faultline: rateLimit.refillPerSecond -1 is not a positive number; using the default',
     ]);
   });
+
+  it('takes the exception signal and derives the logs endpoint', () => {
+    const warnings: string[] = [];
+    const config = resolveConfig(
+      { endpoint: 'https://collector.example/v1/traces', exceptionSignal: 'Logs/Dup' },
+      (m) => warnings.push(m),
+    );
+    expect(config.exceptionSignal).toBe('logs/dup');
+    expect(config.logsEndpoint).toBe('https://collector.example/v1/logs');
+    expect(warnings).toEqual([]);
+  });
+
+  it('warns about an unknown exception signal or logs endpoint and keeps span events', () => {
+    const warnings: string[] = [];
+    const config = resolveConfig(
+      { endpoint: 'https://collector.example/v1/traces', exceptionSignal: 'log', logsEndpoint: 'http://[bad' },
+      (m) => warnings.push(m),
+    );
+    expect(config.exceptionSignal).toBeUndefined();
+    expect(config.logsEndpoint).toBe('https://collector.example/v1/logs');
+    expect(warnings).toEqual([
+      'faultline: exceptionSignal "log" is not one of "logs", "logs/dup"; using span events',
+      'faultline: logsEndpoint "http://[bad" is not a URL; deriving it from the endpoint',
+    ]);
+  });
 });
