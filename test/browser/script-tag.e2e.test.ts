@@ -12,6 +12,12 @@ interface Case {
   name: string;
   body: string;
   report: { type: string; message: string | RegExp; mechanism: string } | null;
+  /** Span attributes the report must carry. */
+  tags?: Record<string, unknown>;
+  /** Extra attributes on the agent's script tag. */
+  agentAttributes?: string;
+  /** Extra markup after the agent's script tag. */
+  head?: string;
 }
 
 const cases: Case[] = [
@@ -52,6 +58,62 @@ const cases: Case[] = [
   },
   { name: 'a caught error is not reported', body: "try { throw new Error('caught'); } catch (e) {}", report: null },
   {
+    name: 'thrown by an inline script',
+    body: "throw new TypeError('inline script failed');",
+    report: { type: 'TypeError', message: 'inline script failed', mechanism: 'onerror' },
+  },
+  {
+    name: 'syntax error in a script',
+    body: 'let broken = ;',
+    report: { type: 'SyntaxError', message: /Unexpected token/, mechanism: 'onerror' },
+  },
+  {
+    name: 'rejection with a bare Event',
+    body: "Promise.reject(new Event('load-failed'));",
+    report: { type: 'Event', message: /load-failed/, mechanism: 'onunhandledrejection' },
+  },
+  {
+    name: 'CustomEvent whose detail.reason holds the real reason (promise libraries)',
+    body: "window.dispatchEvent(new CustomEvent('unhandledrejection', { detail: { reason: new RangeError('from a promise library') } }));",
+    report: { type: 'RangeError', message: 'from a promise library', mechanism: 'onunhandledrejection' },
+  },
+  {
+    name: 'rejection with a circular object',
+    body: "const o = { code: 'E_LOOP', reason: 'circular' }; o.self = o; Promise.reject(o);",
+    report: { type: 'Object', message: /E_LOOP/, mechanism: 'onunhandledrejection' },
+  },
+  {
+    name: 'AggregateError rejection',
+    body: "Promise.any([Promise.reject(new Error('mirror a down')), Promise.reject(new Error('mirror b down'))]);",
+    report: { type: 'AggregateError', message: 'All promises were rejected', mechanism: 'onunhandledrejection' },
+    tags: { 'error.type': 'AggregateError' },
+  },
+  {
+    name: 'cross-origin script: "Script error." with a hint',
+    body: '',
+    head: '<script src="http://127.0.0.1:28080/throws.js"></script>',
+    report: { type: 'Error', message: /^Script error\.?$/, mechanism: 'onerror' },
+    tags: { 'faultline.hint': expect.stringMatching(/crossorigin/) },
+  },
+  {
+    name: 'resource load failure, when enabled',
+    body: '',
+    agentAttributes: 'data-capture-resource-errors="true"',
+    head: '<img src="/missing.png" alt="">',
+    report: { type: 'Event', message: /missing\.png/, mechanism: 'resource' },
+  },
+  {
+    name: 'user and context set before the error',
+    body: "window.faultline.setUser({ id: 'u-42', username: 'ada' });\nwindow.faultline.setContext('cart', { items: 3, coupon: 'WINTER' });\nsetTimeout(() => { throw new Error('checkout with a user'); }, 10);",
+    report: { type: 'Error', message: 'checkout with a user', mechanism: 'onerror' },
+    tags: {
+      'user.id': 'u-42',
+      'user.name': 'ada',
+      'context.cart.items': 3,
+      'context.cart.coupon': 'WINTER',
+    },
+  },
+  {
     name: 'captured by hand, then rethrown: reported once',
     body: "const e = new Error('captured then rethrown');\nwindow.faultline.captureException(e);\nsetTimeout(() => { throw e; }, 10);",
     report: { type: 'Error', message: 'captured then rethrown', mechanism: 'manual' },
@@ -59,7 +121,8 @@ const cases: Case[] = [
 ];
 
 const page = (c: Case, i: number) => `<!doctype html><html><head>
-<script src="/faultline.min.js" data-endpoint="${stack.urls.otlpTraces}" data-service-name="web-${run}-${i}" data-release="1.4.2" data-environment="staging"></script>
+<script src="/faultline.min.js" data-endpoint="${stack.urls.otlpTraces}" data-service-name="web-${run}-${i}" data-release="1.4.2" data-environment="staging" ${c.agentAttributes ?? ''}></script>
+${c.head ?? ''}
 </head><body><script>
 ${c.body}
 </script></body></html>`;
@@ -68,7 +131,11 @@ let browser: Browser;
 let server: { close(): Promise<unknown> };
 
 beforeAll(async () => {
-  server = await servePages(Object.fromEntries(cases.map((c, i) => [`/case-${i}.html`, page(c, i)])));
+  server = await servePages({
+    ...Object.fromEntries(cases.map((c, i) => [`/case-${i}.html`, page(c, i)])),
+    // Served to the pages from another origin (127.0.0.1 instead of localhost), without crossorigin.
+    '/throws.js': "throw new Error('hidden by the browser');",
+  });
   browser = await launchChromium();
 });
 afterAll(async () => {
@@ -111,6 +178,12 @@ describe('@faultline/browser script tag in Chromium', () => {
       expect(tags['url.full']).toBe(`${PAGE_ORIGIN}/case-${i}.html`);
       expect(String(tags['user_agent.original'])).toMatch(/Chrome/);
       expect(String(tags['session.id'])).toMatch(/^[0-9a-f-]{36}$/);
+      expect(String(tags['faultline.page_view.id'])).toMatch(/^[0-9a-f]{16}$/);
+      expect(tags['faultline.viewport']).toBe('1280x720');
+      expect(tags['browser.platform']).toBe('Linux');
+      expect(tags['browser.mobile']).toBe(false);
+      expect(String(tags['browser.brands'])).toMatch(/Chromium \d+/);
+      for (const [key, value] of Object.entries(c.tags ?? {})) expect(tags[key], key).toEqual(value);
     });
   });
 

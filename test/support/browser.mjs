@@ -33,7 +33,7 @@ export async function servePages(pages, origin = PAGE_ORIGIN) {
     }
     const html = pages[path];
     if (html === undefined) return res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': 'text/html' }).end(html);
+    res.writeHead(200, { 'content-type': path.endsWith('.js') ? 'text/javascript' : 'text/html' }).end(html);
   });
   await new Promise((r) => server.listen(Number(new URL(origin).port), '127.0.0.1', r));
   return { close: () => new Promise((r) => server.close(r)) };

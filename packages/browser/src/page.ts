@@ -16,12 +16,25 @@ export function sessionId(): string {
 
 // What cannot change during a page view is read once; the viewport is re-read on resize only (reading
 // innerWidth can force a layout, which an error storm should not pay for each time).
-let fixed: Record<string, string> | undefined;
+let fixed: Record<string, string | boolean | string[]> | undefined;
+
+interface UserAgentData {
+  brands: { brand: string; version: string }[];
+  mobile: boolean;
+  platform: string;
+}
 let viewport = '';
 
-export function pageAttributes(): Record<string, string> {
+export function pageAttributes(): Record<string, string | boolean | string[]> {
   if (!fixed) {
     fixed = { 'user_agent.original': navigator.userAgent, 'browser.language': navigator.language };
+    // User-Agent Client Hints, where the browser has them (Chromium, secure contexts): the browser.* conventions.
+    const hints = (navigator as { userAgentData?: UserAgentData }).userAgentData;
+    if (hints) {
+      fixed['browser.platform'] = hints.platform;
+      fixed['browser.mobile'] = hints.mobile;
+      fixed['browser.brands'] = hints.brands.map((b) => `${b.brand} ${b.version}`);
+    }
     if (document.referrer) fixed['http.request.header.referer'] = document.referrer;
     const measure = () => {
       viewport = `${window.innerWidth}x${window.innerHeight}`;
