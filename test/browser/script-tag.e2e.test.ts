@@ -18,6 +18,8 @@ interface Case {
   agentAttributes?: string;
   /** Extra markup after the agent's script tag. */
   head?: string;
+  /** Markup before the agent's script tag (window.faultlineConfig). */
+  preamble?: string;
 }
 
 const cases: Case[] = [
@@ -103,6 +105,14 @@ const cases: Case[] = [
     report: { type: 'Event', message: /missing\.png/, mechanism: 'resource' },
   },
   {
+    name: 'beforeSend drops one report and changes another',
+    preamble:
+      "<script>window.faultlineConfig = { beforeSend: (r) => r.record.message.includes('ignore') ? null : ((r.attributes['app.checked'] = true), r) };</script>",
+    body: "setTimeout(() => { throw new Error('ignore me'); }, 0);\nsetTimeout(() => { throw new TypeError('keep me'); }, 5);",
+    report: { type: 'TypeError', message: 'keep me', mechanism: 'onerror' },
+    tags: { 'app.checked': true },
+  },
+  {
     name: 'user and context set before the error',
     body: "window.faultline.setUser({ id: 'u-42', username: 'ada' });\nwindow.faultline.setContext('cart', { items: 3, coupon: 'WINTER' });\nsetTimeout(() => { throw new Error('checkout with a user'); }, 10);",
     report: { type: 'Error', message: 'checkout with a user', mechanism: 'onerror' },
@@ -121,6 +131,7 @@ const cases: Case[] = [
 ];
 
 const page = (c: Case, i: number) => `<!doctype html><html><head>
+${c.preamble ?? ''}
 <script src="/faultline.min.js" data-endpoint="${stack.urls.otlpTraces}" data-service-name="web-${run}-${i}" data-release="1.4.2" data-environment="staging" ${c.agentAttributes ?? ''}></script>
 ${c.head ?? ''}
 </head><body><script>
