@@ -221,6 +221,7 @@ export async function startStack(options = {}) {
       ports,
       storageDir,
       corsOrigins: options.corsOrigins,
+      config: options.config,
     });
   } catch (err) {
     await stack.jaeger?.stop();
