@@ -2,8 +2,8 @@
 // way in one run (esbuild, minified IIFE for the browser, gzip -9). Results: BENCHMARKS.md.
 // The peers are installed for the benchmark only, into bench/.peers-browser.
 // Run: node bench/browser-size.bench.mjs
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -30,8 +30,28 @@ ensurePeers(otel3, {
 });
 
 const URL_ = 'https://collector.example/v1/traces';
+
+/** An esbuild plugin resolving every `@opentelemetry/api` import from `packageDir`. */
+function oneApi(packageDir) {
+  return {
+    name: 'one-opentelemetry-api',
+    setup(build) {
+      build.onResolve({ filter: /^@opentelemetry\/api$/ }, (args) =>
+        args.pluginData === 'one-api'
+          ? undefined
+          : build.resolve(args.path, { kind: args.kind, resolveDir: packageDir, pluginData: 'one-api' }),
+      );
+    },
+  };
+}
 const entries = {
-  '@faultline/browser (ESM import, whole agent)': `import { init } from ${JSON.stringify(join(here, '../packages/browser/dist/index.mjs'))};\ninit({ endpoint: '${URL_}', serviceName: 'shop' });`,
+  '@faultline/browser (ESM import, whole agent)': {
+    cwd: dir,
+    source: `import { init } from ${JSON.stringify(join(here, '../packages/browser/dist/index.mjs'))};\ninit({ endpoint: '${URL_}', serviceName: 'shop' });`,
+    // One @opentelemetry/api, the browser package's, as in an app (in this workspace, core's own
+    // node_modules would bring a second copy for its tests).
+    plugins: [oneApi(join(here, '../packages/browser'))],
+  },
   '@sentry/browser (errors only)': `import * as Sentry from '@sentry/browser';\nSentry.init({ dsn: 'https://public@sentry.example/1' });`,
   '@grafana/faro-web-sdk (errors only)': `import { initializeFaro, ErrorsInstrumentation } from '@grafana/faro-web-sdk';\ninitializeFaro({ url: '${URL_}', app: { name: 'shop' }, instrumentations: [new ErrorsInstrumentation()] });`,
   '@splunk/otel-web': `import SplunkRum from '@splunk/otel-web';\nSplunkRum.init({ realm: 'us0', rumAccessToken: 'x', applicationName: 'shop' });`,
@@ -43,7 +63,6 @@ const entries = {
   },
 };
 
-const esbuild = join(dir, 'node_modules/.bin/esbuild');
 const rows = {};
 const loader = readFileSync(join(here, '../packages/browser/dist/faultline-loader.min.js'));
 rows['@faultline/browser early-capture loader (dist/faultline-loader.min.js)'] = {
@@ -55,33 +74,34 @@ rows['@faultline/browser script tag (dist/faultline.min.js, as shipped)'] = {
   'min KB': (scriptTag.length / 1024).toFixed(1),
   'min+gzip KB': (gzipSync(scriptTag, { level: 9 }).length / 1024).toFixed(1),
 };
+const esbuild = createRequire(join(dir, 'package.json'))('esbuild');
 for (const [name, spec] of Object.entries(entries)) {
-  const { cwd, source } = typeof spec === 'string' ? { cwd: dir, source: spec } : spec;
+  const { cwd, source, plugins = [] } = typeof spec === 'string' ? { cwd: dir, source: spec } : spec;
   const entry = join(cwd, `entry-${Object.keys(rows).length}.mjs`);
   writeFileSync(entry, source);
   try {
-    const out = execFileSync(
-      esbuild,
-      [
-        entry,
-        '--bundle',
-        '--minify',
-        '--format=iife',
-        '--platform=browser',
-        '--target=es2020',
-        '--log-level=error',
-        // faultline's logs pipeline is a dynamic-import chunk, loaded only when log records are asked for;
-        // an IIFE build would inline it, so it stays out (as it does from a code-splitting app bundle).
-        '--external:./logs-*',
-      ],
-      { cwd, maxBuffer: 64 << 20 },
-    );
+    const result = await esbuild.build({
+      entryPoints: [entry],
+      absWorkingDir: cwd,
+      bundle: true,
+      minify: true,
+      format: 'iife',
+      platform: 'browser',
+      target: 'es2020',
+      logLevel: 'silent',
+      write: false,
+      // faultline's logs pipeline is a dynamic-import chunk, loaded only when log records are asked for;
+      // an IIFE build would inline it, so it stays out (as it does from a code-splitting app bundle).
+      external: ['./logs-*'],
+      plugins,
+    });
+    const out = result.outputFiles[0].contents;
     rows[name] = {
       'min KB': (out.length / 1024).toFixed(1),
       'min+gzip KB': (gzipSync(out, { level: 9 }).length / 1024).toFixed(1),
     };
   } catch (err) {
-    rows[name] = { error: String(err.stderr ?? err.message).slice(0, 120) };
+    rows[name] = { error: String(err.message).slice(0, 120) };
   }
 }
 console.log('Minified + gzip -9 size of an errors-only setup (esbuild, IIFE, browser):');

@@ -7,7 +7,8 @@
 // The peers are installed for the benchmark only, into bench/.peers (not part of the workspace).
 // Run: node bench/node.bench.mjs
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensurePeers } from './peers.mjs';
@@ -38,6 +39,8 @@ const env = {
   OTEL_EXPORTER_OTLP_ENDPOINT: DEAD,
   OTEL_METRICS_EXPORTER: 'none',
   OTEL_LOGS_EXPORTER: 'none',
+  // A spool of this run's own: reports spooled by an earlier run (the dead endpoint) must not be sent here.
+  FAULTLINE_SPOOL_DIR: mkdtempSync(join(tmpdir(), 'faultline-bench-spool-')),
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

@@ -1,5 +1,7 @@
 // Any thrown value (Error, DOMException, string, null, a plain object, an Event, a revoked Proxy...) becomes
 // one ExceptionRecord. Never throws, and never runs the thrower's code: see safe-read.ts.
+
+import { BoundedCache } from './bounded-cache';
 import {
   MAX_CAUSE_DEPTH,
   MAX_CAUSES,
@@ -9,7 +11,6 @@ import {
   MAX_STACKTRACE_LENGTH,
   STACK_CACHE_ENTRIES,
 } from './limits';
-import { Lru } from './lru';
 import { parseStack, parseStackLine } from './parse-stack';
 import { constructorName, isObjectLike, safeGet, safeKeys, safeString } from './safe-read';
 import type { CauseRecord, ExceptionRecord, StackFrame } from './types';
@@ -17,7 +18,7 @@ import type { CauseRecord, ExceptionRecord, StackFrame } from './types';
 /** How many event wrappers (PromiseRejectionEvent → CustomEvent → ...) are unwrapped at most. */
 const MAX_UNWRAP = 3;
 
-const frameCache = new Lru<string, StackFrame[]>(STACK_CACHE_ENTRIES);
+const frameCache = new BoundedCache<string, StackFrame[]>(STACK_CACHE_ENTRIES);
 
 /**
  * parseStack with a cache keyed by the stack body (the frames below the message): an error thrown again

@@ -3,8 +3,9 @@
 // what was there, and scrubbing is idempotent: scrubbing scrubbed text changes nothing.
 // No lookbehind in any pattern: Safari before 16.4 rejects it and would fail to load the whole agent.
 // Every repetition that can start at many positions is bounded, so no input costs more than linear time.
+
+import { BoundedCache } from './bounded-cache';
 import { ATTRIBUTE_CACHE_ENTRIES, MAX_CACHED_VALUE_LENGTH, STACK_CACHE_ENTRIES } from './limits';
-import { Lru } from './lru';
 import type { ExceptionRecord, StackFrame } from './types';
 
 export type AttributeValue = string | number | boolean | (string | number | boolean | null | undefined)[];
@@ -126,7 +127,7 @@ export function createScrubber(options: ScrubOptions = {}): Scrubber {
   const denyEntries = [...DEFAULT_DENY_KEYS, ...(options.denyKeys ?? [])];
   // Context attributes repeat on every report (page URL, user agent, session, user...): the decision for a
   // key and the scrubbed form of a short value are kept, bounded, instead of re-running every rule.
-  const deniedKeys = new Lru<string, boolean>(ATTRIBUTE_CACHE_ENTRIES);
+  const deniedKeys = new BoundedCache<string, boolean>(ATTRIBUTE_CACHE_ENTRIES);
   const isDenied = (key: string) => {
     let denied = deniedKeys.get(key);
     if (denied === undefined) {
@@ -135,7 +136,7 @@ export function createScrubber(options: ScrubOptions = {}): Scrubber {
     }
     return denied;
   };
-  const valueCache = new Lru<string, string>(ATTRIBUTE_CACHE_ENTRIES);
+  const valueCache = new BoundedCache<string, string>(ATTRIBUTE_CACHE_ENTRIES);
   const cachedValue = (value: string, asUrl: boolean): string => {
     if (value.length > MAX_CACHED_VALUE_LENGTH) return asUrl ? url(value) : text(value);
     const cacheKey = (asUrl ? 'u' : 't') + value;
@@ -181,7 +182,7 @@ export function createScrubber(options: ScrubOptions = {}): Scrubber {
   };
 
   // The frames part of a stack trace repeats with every error thrown from the same place: scrubbed once.
-  const bodyCache = new Lru<string, string>(STACK_CACHE_ENTRIES);
+  const bodyCache = new BoundedCache<string, string>(STACK_CACHE_ENTRIES);
   const stacktrace = (input: string): string => {
     const split = input.indexOf('\n    at ');
     if (split < 0) return text(input);

@@ -323,6 +323,7 @@ export class NodeAgent {
   }
 
   private flushScheduled = false;
+  private sendAgain: Promise<void> | undefined;
 
   /** One asynchronous flush per event-loop turn, however many errors the turn captured. */
   private scheduleAsyncFlush(): void {
@@ -335,20 +336,32 @@ export class NodeAgent {
   }
 
   private flushAsync(): Promise<void> {
-    if (this.sending) return this.sending;
-    this.sending = (async () => {
-      try {
-        this.processPending(false);
-        const bodies = this.pipeline?.drain() ?? {};
-        if (bodies.traces) await this.sendOrSpool('traces', bodies.traces);
-        if (bodies.logs) await this.sendOrSpool('logs', bodies.logs);
-      } catch (err) {
-        this.fail(err);
-      } finally {
-        this.sending = undefined;
-      }
-    })();
-    return this.sending;
+    // A send is under way: go again once it is done, so that what was reported meanwhile goes too.
+    if (this.sending) {
+      this.sendAgain ??= this.sending.then(() => {
+        this.sendAgain = undefined;
+        return this.flushAsync();
+      });
+      return this.sendAgain;
+    }
+    // Cleared in a `finally` callback, which always runs after this assignment (a send with nothing to do
+    // completes synchronously: clearing it inside would leave a finished promise here for good).
+    const sending = this.sendPending().finally(() => {
+      if (this.sending === sending) this.sending = undefined;
+    });
+    this.sending = sending;
+    return sending;
+  }
+
+  private async sendPending(): Promise<void> {
+    try {
+      this.processPending(false);
+      const bodies = this.pipeline?.drain() ?? {};
+      if (bodies.traces) await this.sendOrSpool('traces', bodies.traces);
+      if (bodies.logs) await this.sendOrSpool('logs', bodies.logs);
+    } catch (err) {
+      this.fail(err);
+    }
   }
 
   private async sendOrSpool(signal: 'traces' | 'logs', body: Uint8Array): Promise<void> {
@@ -457,10 +470,17 @@ export class NodeAgent {
 const OTEL_API_GLOBAL = Symbol.for('opentelemetry.js.api.1');
 
 /** The span active right now, when the app uses OpenTelemetry (its API is registered globally). */
+let otelApi: typeof import('@opentelemetry/api') | undefined;
+/** The OpenTelemetry API, loaded once and only when something in the process registered it. */
+function api(): typeof import('@opentelemetry/api') {
+  otelApi ??= require('@opentelemetry/api') as typeof import('@opentelemetry/api');
+  return otelApi;
+}
+
 function activeSpan(): unknown {
   if (!(globalThis as Record<symbol, unknown>)[OTEL_API_GLOBAL]) return undefined;
-  const api = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
-  return api.trace.getSpan(api.context.active());
+  const { context, trace } = api();
+  return trace.getSpan(context.active());
 }
 
 function withSpan(span: unknown, fn: () => void): void {
@@ -468,8 +488,8 @@ function withSpan(span: unknown, fn: () => void): void {
     fn();
     return;
   }
-  const api = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
-  api.context.with(api.trace.setSpan(api.context.active(), span as import('@opentelemetry/api').Span), fn);
+  const { context, trace } = api();
+  context.with(trace.setSpan(context.active(), span as import('@opentelemetry/api').Span), fn);
 }
 
 const AGENT = Symbol.for('faultline.node.agent');
