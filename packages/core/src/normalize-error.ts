@@ -136,12 +136,13 @@ function describeError(err: object): Described {
   const ctor = constructorName(err);
   // `class MyError extends Error {}` keeps name "Error"; its constructor says what it is.
   const type = name && name !== 'Error' ? name : ctor && ctor !== 'Object' ? ctor : name || 'Error';
-  const message = truncate(safeString(err, 'message') ?? '', MAX_MESSAGE_LENGTH);
+  const rawMessage = safeString(err, 'message') ?? '';
+  const message = truncate(rawMessage, MAX_MESSAGE_LENGTH);
   const stack = safeString(err, 'stack');
   if (!stack) return { type, message, frames: [], text: headerLine(type, message), source: err };
   // V8 and Chakra start the stack with "Name: message"; parse below it, so that a message line that
   // looks like a frame is never taken for one.
-  const header = headerLine(name || 'Error', safeString(err, 'message') ?? '');
+  const header = headerLine(name || 'Error', rawMessage);
   const body = stack.startsWith(header) ? stack.slice(header.length) : stack;
   const frames = parseStackCached(body);
   // SpiderMonkey and JavaScriptCore print frames only: add the header other runtimes print.

@@ -61,10 +61,18 @@ export function isObjectLike(value: unknown): value is object {
 function isTrustedGetter(getter: (...args: unknown[]) => unknown, holder: object): boolean {
   const domException = (globalThis as { DOMException?: { prototype: object } }).DOMException;
   if (domException && holder === domException.prototype) return true;
-  const source = fnToString.call(getter);
-  // Bound functions also print "[native code]"; they wrap user code.
-  return source.endsWith('{ [native code] }') && !String(safeOwnName(getter)).startsWith('bound ');
+  // The same few getters (V8's `stack` accessor above all) come back with every error: decided once.
+  let trusted = trustedGetters.get(getter);
+  if (trusted === undefined) {
+    const source = fnToString.call(getter);
+    // Bound functions also print "[native code]"; they wrap user code.
+    trusted = source.endsWith('{ [native code] }') && !String(safeOwnName(getter)).startsWith('bound ');
+    trustedGetters.set(getter, trusted);
+  }
+  return trusted;
 }
+
+const trustedGetters = new WeakMap<object, boolean>();
 
 function safeOwnName(fn: object): unknown {
   const desc = Object.getOwnPropertyDescriptor(fn, 'name');

@@ -478,7 +478,10 @@ function api(): typeof import('@opentelemetry/api') {
 }
 
 function activeSpan(): unknown {
-  if (!(globalThis as Record<symbol, unknown>)[OTEL_API_GLOBAL]) return undefined;
+  // No context manager registered (the API's global has no `context`): nothing can be active, and the
+  // lookups below would only cost time on every capture.
+  const registered = (globalThis as Record<symbol, { context?: unknown } | undefined>)[OTEL_API_GLOBAL];
+  if (!registered?.context) return undefined;
   const { context, trace } = api();
   return trace.getSpan(context.active());
 }
