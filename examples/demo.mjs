@@ -131,30 +131,44 @@ for (const [service] of results) {
   const res = await fetch(`${stack.urls.jaegerQuery}/api/traces?service=${service}&limit=100&lookback=1h`);
   const traces = (await res.json()).data ?? [];
   const groups = new Map();
+  const group = (key) => {
+    if (!groups.has(key)) groups.set(key, { reports: 0, duplicates: 0, crumbs: 0 });
+    return groups.get(key);
+  };
   for (const trace of traces) {
-    for (const span of trace.spans.filter((s) => s.operationName === 'exception')) {
+    for (const span of trace.spans) {
       const tags = Object.fromEntries(span.tags.map((t) => [t.key, t.value]));
+      if (span.operationName === 'faultline.withheld') {
+        // Repeats still held when the process or page went away, per fingerprint (parallel arrays).
+        const fps = JSON.parse(tags['faultline.withheld.fingerprints'] ?? '[]');
+        const counts = JSON.parse(tags['faultline.withheld.duplicates'] ?? '[]');
+        fps.forEach((fp, i) => {
+          group(fp).duplicates += Number(counts[i] ?? 0);
+        });
+        continue;
+      }
+      if (span.operationName !== 'exception') continue;
       // Breadcrumbs come first among the span's events; the exception event is the one named so.
       const events = (span.logs ?? []).map((log) => Object.fromEntries(log.fields.map((f) => [f.key, f.value])));
       const event = events.find((e) => e.event === 'exception') ?? {};
-      const crumbs = events.filter((e) => String(e.event).startsWith('breadcrumb.')).length;
-      const key = tags['faultline.fingerprint'];
-      const group = groups.get(key) ?? {
-        count: 0,
-        type: event['exception.type'],
-        message: event['exception.message'],
-        mechanism: tags['faultline.mechanism'],
-        crumbs,
-      };
-      group.count++;
-      groups.set(key, group);
+      const g = group(tags['faultline.fingerprint']);
+      g.reports++;
+      g.duplicates += Number(event['faultline.duplicates'] ?? 0);
+      g.type = event['exception.type'];
+      g.message = event['exception.message'];
+      g.mechanism = tags['faultline.mechanism'];
+      g.crumbs = events.filter((e) => String(e.event).startsWith('breadcrumb.')).length;
     }
   }
   console.log(`  service ${service}:`);
   if (groups.size === 0) console.log('    (nothing yet)');
   for (const [fp, g] of groups) {
+    if (g.reports === 0) continue; // its report is older than the lookback
+    // Times it happened: its reports, plus the repeats collapsed into them.
+    const seen = g.reports + g.duplicates;
+    const how = g.duplicates ? ` (${g.reports} reported, ${g.duplicates} collapsed)` : '';
     console.log(
-      `    ${fp}  x${g.count}  ${g.mechanism}  ${g.type}: ${g.message}${g.crumbs ? `  (${g.crumbs} breadcrumbs before it)` : ''}`,
+      `    ${fp}  x${seen}${how}  ${g.mechanism}  ${g.type}: ${g.message}${g.crumbs ? `  (${g.crumbs} breadcrumbs before it)` : ''}`,
     );
   }
 }

@@ -64,7 +64,7 @@ async function accounting(service: string, minReports: number) {
     duplicates += tag(s, 'faultline.duplicates');
     dropped += tag(s, 'faultline.dropped');
   }
-  return { reports: all.filter((s) => s.operationName === 'exception'), duplicates, dropped };
+  return { reports: all.filter((s) => s.operationName === 'exception'), withheld, duplicates, dropped };
 }
 
 async function storm(path: string, count: number, distinct: boolean) {
@@ -86,10 +86,15 @@ describe('error storms', () => {
     const { ms, longTasks } = await storm('/same.html', 10_000, false);
     expect(longTasks, 'no task over 50 ms').toEqual([]);
     expect(ms).toBeLessThan(10_000);
-    const { reports, duplicates, dropped } = await accounting(`storm-same-${run}`, 1);
+    const { reports, withheld, duplicates, dropped } = await accounting(`storm-same-${run}`, 1);
     expect(reports).toHaveLength(1);
     expect(eventOf(reports[0] as never)?.['exception.message']).toBe('same error 0');
     expect(reports.length + duplicates + dropped).toBe(10_000);
+    // The duplicates are attributed to the error they repeat.
+    const tags = Object.fromEntries((withheld[0]?.tags ?? []).map((t) => [t.key, t.value]));
+    const fingerprint = eventOf(reports[0] as never)?.['faultline.fingerprint'];
+    expect(JSON.parse(String(tags['faultline.withheld.fingerprints']))).toEqual([fingerprint]);
+    expect(JSON.parse(String(tags['faultline.withheld.duplicates']))).toEqual([9_999]);
   }, 60_000);
 
   it('1,000 distinct errors: a burst of reports, the rest counted as dropped', async () => {

@@ -12,7 +12,7 @@ export { fingerprint, normalizeMessage } from './fingerprint';
 export * as limits from './limits';
 export { normalizeError } from './normalize-error';
 export { parseStack } from './parse-stack';
-export type { Admission, RateLimiter, RateLimitOptions, Withheld } from './rate-limit';
+export type { Admission, Drained, RateLimiter, RateLimitOptions, Withheld } from './rate-limit';
 export { createRateLimiter } from './rate-limit';
 export type { CaptureOptions, ExceptionReporter, ReporterOptions, ReporterStats } from './reporter';
 export { createExceptionReporter } from './reporter';

@@ -1,8 +1,10 @@
 // Error storms: the same error thrown in a loop, or a thousand different ones at once, must not flood the
 // network, the collector or the host's memory. Two mechanisms, both counted so nothing vanishes:
 // - dedupe: an error whose fingerprint was reported less than `dedupeWindowMs` ago is not reported again;
-// - a token bucket: at most `burst` reports at once, refilled at `refillPerSecond`.
-// What was withheld rides on the next report that goes out (`faultline.duplicates`, `faultline.dropped`);
+//   its repeats are counted *for that fingerprint*, and ride on its next report (`faultline.duplicates`),
+//   so that a group's count is the reports plus their duplicates;
+// - a token bucket: at most `burst` reports at once, refilled at `refillPerSecond`; what it drops is
+//   counted globally (`faultline.dropped` on the next report that goes out).
 // `drain()` hands over what is still pending when the process or page goes away.
 
 export interface RateLimitOptions {
@@ -18,10 +20,16 @@ export interface RateLimitOptions {
   now?: () => number;
 }
 
-/** Counts withheld since the previous report, carried by the report that is let through. */
+/** Counts carried by a report: repeats of the same error since its previous report, drops of any error. */
 export interface Withheld {
   duplicates: number;
   dropped: number;
+}
+
+/** What is still pending: the totals, and the duplicates of each fingerprint (those forgotten to make room
+ * for newer ones are in the total only). */
+export interface Drained extends Withheld {
+  byFingerprint: { fingerprint: string; count: number }[];
 }
 
 /** The decision for one error: report it (with the counts withheld before it), or why not. */
@@ -29,8 +37,14 @@ export type Admission = { report: true; withheld: Withheld } | { report: false; 
 
 export interface RateLimiter {
   admit(fingerprint: string): Admission;
-  /** Takes the counts withheld since the last report (e.g. to send them on shutdown). */
-  drain(): Withheld;
+  /** Takes the counts withheld and not reported yet (e.g. to send them on shutdown). */
+  drain(): Drained;
+}
+
+interface Tracked {
+  reportedAt: number;
+  /** Repeats since that report. */
+  duplicates: number;
 }
 
 export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
@@ -40,25 +54,19 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
   const maxTracked = positive(options.maxTracked, 500);
   const now = options.now ?? Date.now;
 
-  const lastReported = new Map<string, number>(); // insertion order = age, for cheap eviction
+  const tracked = new Map<string, Tracked>(); // insertion order = age, for cheap eviction
   let tokens = burst;
   let refilledAt = now();
-  let duplicates = 0;
   let dropped = 0;
-
-  const take = (): Withheld => {
-    const counts = { duplicates, dropped };
-    duplicates = 0;
-    dropped = 0;
-    return counts;
-  };
+  /** Duplicates of fingerprints forgotten before their next report. */
+  let unattributed = 0;
 
   return {
     admit(fingerprint) {
       const t = now();
-      const seenAt = lastReported.get(fingerprint);
-      if (seenAt !== undefined && t - seenAt < windowMs) {
-        duplicates++;
+      const entry = tracked.get(fingerprint);
+      if (entry !== undefined && t - entry.reportedAt < windowMs) {
+        entry.duplicates++;
         return { report: false, reason: 'duplicate' };
       }
       tokens = Math.min(burst, tokens + (t - refilledAt) * refillPerMs);
@@ -68,15 +76,31 @@ export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
         return { report: false, reason: 'dropped' };
       }
       tokens -= 1;
-      lastReported.delete(fingerprint);
-      lastReported.set(fingerprint, t);
-      if (lastReported.size > maxTracked) {
-        const oldest = lastReported.keys().next().value;
-        if (oldest !== undefined) lastReported.delete(oldest);
+      const withheld = { duplicates: entry?.duplicates ?? 0, dropped };
+      dropped = 0;
+      tracked.delete(fingerprint);
+      tracked.set(fingerprint, { reportedAt: t, duplicates: 0 });
+      if (tracked.size > maxTracked) {
+        const [oldest, forgotten] = tracked.entries().next().value as [string, Tracked];
+        unattributed += forgotten.duplicates;
+        tracked.delete(oldest);
       }
-      return { report: true, withheld: take() };
+      return { report: true, withheld };
     },
-    drain: take,
+    drain() {
+      const byFingerprint: Drained['byFingerprint'] = [];
+      let duplicates = unattributed;
+      for (const [fingerprint, entry] of tracked) {
+        if (entry.duplicates === 0) continue;
+        byFingerprint.push({ fingerprint, count: entry.duplicates });
+        duplicates += entry.duplicates;
+        entry.duplicates = 0;
+      }
+      const drained = { duplicates, dropped, byFingerprint };
+      dropped = 0;
+      unattributed = 0;
+      return drained;
+    },
   };
 }
 

@@ -56,7 +56,8 @@ export interface ReporterStats {
 export interface ExceptionReporter {
   /** Reports one thrown value; returns the report sent, or undefined when it was withheld. Never throws. */
   capture(value: unknown, options: CaptureOptions): ExceptionReport | undefined;
-  /** Sends what the rate limiter still holds as one `faultline.withheld` span (on shutdown / page hide). */
+  /** Sends what the rate limiter still holds as one `faultline.withheld` span (on shutdown / page hide):
+   * the totals, and the duplicates of each fingerprint. */
   reportWithheld(attributes?: Attributes): boolean;
   readonly stats: Readonly<ReporterStats>;
   readonly scrubber: Scrubber;
@@ -142,6 +143,13 @@ export function createExceptionReporter(options: ReporterOptions): ExceptionRepo
             ...(attributes ? scrubber.attributes(attributes) : {}),
             'faultline.duplicates': withheld.duplicates,
             'faultline.dropped': withheld.dropped,
+            // Which errors the duplicates were (parallel arrays): each group's count stays whole.
+            ...(withheld.byFingerprint.length > 0
+              ? {
+                  'faultline.withheld.fingerprints': withheld.byFingerprint.map((d) => d.fingerprint),
+                  'faultline.withheld.duplicates': withheld.byFingerprint.map((d) => d.count),
+                }
+              : {}),
           },
         });
         span.end();

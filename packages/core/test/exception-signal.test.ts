@@ -92,23 +92,39 @@ describe('an exception as OpenTelemetry data', () => {
     expect(spans.getFinishedSpans()[0]?.parentSpanContext).toBeUndefined();
   });
 
-  it('collapses a storm into one report and reports the counts on the next one', () => {
-    const reporter = createExceptionReporter({ tracer, rateLimit: { dedupeWindowMs: 60_000 } });
+  it('collapses a storm into one report; the next report of the same error carries the count', () => {
+    let t = 0;
+    const reporter = createExceptionReporter({ tracer, rateLimit: { dedupeWindowMs: 60_000 }, now: () => t });
     const throwSame = () => new Error('same');
     for (let i = 0; i < 1000; i++) reporter.capture(throwSame(), { mechanism: 'manual', handled: true });
     reporter.capture(new RangeError('other'), { mechanism: 'manual', handled: true });
+    t += 60_000;
+    reporter.capture(throwSame(), { mechanism: 'manual', handled: true });
     const finished = spans.getFinishedSpans();
-    expect(finished).toHaveLength(2);
-    expect(finished[1]?.events[0]?.attributes?.['faultline.duplicates']).toBe(999);
-    expect(reporter.stats).toMatchObject({ captured: 1001, reported: 2, duplicates: 999 });
+    expect(finished).toHaveLength(3);
+    // Another error's report does not carry them; the same error's next report does.
+    expect(finished[1]?.events[0]?.attributes?.['faultline.duplicates']).toBeUndefined();
+    expect(finished[2]?.events[0]?.attributes?.['faultline.duplicates']).toBe(999);
+    expect(finished[2]?.attributes['faultline.fingerprint']).toBe(finished[0]?.attributes['faultline.fingerprint']);
+    expect(reporter.stats).toMatchObject({ captured: 1002, reported: 3, duplicates: 999 });
   });
 
-  it('sends what is still withheld as a faultline.withheld span', () => {
+  it('sends what is still withheld as a faultline.withheld span, per fingerprint', () => {
     const reporter = createExceptionReporter({ tracer });
     for (let i = 0; i < 5; i++) reporter.capture(new Error('same'), { mechanism: 'manual', handled: true });
+    for (let i = 0; i < 3; i++) reporter.capture(new TypeError('another'), { mechanism: 'manual', handled: true });
     expect(reporter.reportWithheld()).toBe(true);
-    const summary = spans.getFinishedSpans().find((s) => s.name === 'faultline.withheld');
-    expect(summary?.attributes).toMatchObject({ 'faultline.duplicates': 4, 'faultline.dropped': 0 });
+    const finished = spans.getFinishedSpans();
+    const summary = finished.find((s) => s.name === 'faultline.withheld');
+    const fingerprints = finished
+      .filter((s) => s.name === 'exception')
+      .map((s) => s.attributes['faultline.fingerprint']);
+    expect(summary?.attributes).toMatchObject({
+      'faultline.duplicates': 6,
+      'faultline.dropped': 0,
+      'faultline.withheld.fingerprints': fingerprints,
+      'faultline.withheld.duplicates': [4, 2],
+    });
     expect(reporter.reportWithheld()).toBe(false);
   });
 

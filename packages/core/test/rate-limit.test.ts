@@ -31,8 +31,30 @@ describe('createRateLimiter', () => {
     limiter.admit('a');
     limiter.admit('a');
     limiter.admit('a');
-    expect(limiter.drain()).toEqual({ duplicates: 2, dropped: 0 });
-    expect(limiter.drain()).toEqual({ duplicates: 0, dropped: 0 });
+    expect(limiter.drain()).toEqual({ duplicates: 2, dropped: 0, byFingerprint: [{ fingerprint: 'a', count: 2 }] });
+    expect(limiter.drain()).toEqual({ duplicates: 0, dropped: 0, byFingerprint: [] });
+  });
+
+  it("counts duplicates per fingerprint: a report carries its own repeats, never another error's", () => {
+    const c = clock();
+    const limiter = createRateLimiter({ dedupeWindowMs: 1000, now: c.now });
+    limiter.admit('a');
+    limiter.admit('a');
+    limiter.admit('a');
+    expect(limiter.admit('b')).toEqual({ report: true, withheld: { duplicates: 0, dropped: 0 } });
+    limiter.admit('b');
+    c.advance(1000);
+    expect(limiter.admit('a')).toEqual({ report: true, withheld: { duplicates: 2, dropped: 0 } });
+    expect(limiter.drain()).toEqual({ duplicates: 1, dropped: 0, byFingerprint: [{ fingerprint: 'b', count: 1 }] });
+  });
+
+  it('keeps the duplicates of a forgotten fingerprint in the total', () => {
+    const limiter = createRateLimiter({ maxTracked: 2, burst: 100, now: () => 0 });
+    limiter.admit('a');
+    limiter.admit('a'); // one duplicate of a
+    limiter.admit('b');
+    limiter.admit('c'); // a is forgotten
+    expect(limiter.drain()).toEqual({ duplicates: 1, dropped: 0, byFingerprint: [] });
   });
 
   it('keeps memory bounded: remembers at most maxTracked fingerprints', () => {
