@@ -113,6 +113,13 @@ const cases: Case[] = [
     tags: { 'app.checked': true },
   },
   {
+    name: 'a page that froze fetch, XMLHttpRequest and history still gets its reports',
+    preamble:
+      "<script>Object.defineProperty(window, 'fetch', { value: window.fetch, writable: false, configurable: false }); Object.freeze(History.prototype); Object.freeze(XMLHttpRequest.prototype);</script>",
+    body: "setTimeout(() => { throw new Error('frozen page'); }, 0);",
+    report: { type: 'Error', message: 'frozen page', mechanism: 'onerror' },
+  },
+  {
     name: 'user and context set before the error',
     body: "window.faultline.setUser({ id: 'u-42', username: 'ada' });\nwindow.faultline.setContext('cart', { items: 3, coupon: 'WINTER' });\nsetTimeout(() => { throw new Error('checkout with a user'); }, 10);",
     report: { type: 'Error', message: 'checkout with a user', mechanism: 'onerror' },

@@ -15,8 +15,7 @@ export interface BreadcrumbOptions {
 }
 
 export function installBreadcrumbs(crumb: Crumb, options: BreadcrumbOptions): void {
-  const w = window;
-  w.addEventListener(
+  addEventListener(
     'click',
     (event) => {
       const el = event.target as Element | null;
@@ -24,12 +23,21 @@ export function installBreadcrumbs(crumb: Crumb, options: BreadcrumbOptions): vo
     },
     { capture: true, passive: true },
   );
-  installNavigation(crumb);
-  wrapConsoleError(crumb);
   const own = absoluteUrl(options.ownEndpoint);
   const isOwn = (url: string) => url === own;
-  wrapFetch(crumb, isOwn);
-  wrapXhr(crumb, isOwn);
+  // Each hook on its own: a page that froze `fetch` or `history` loses that breadcrumb, not the agent.
+  for (const install of [
+    () => installNavigation(crumb),
+    () => wrapConsoleError(crumb),
+    () => wrapFetch(crumb, isOwn),
+    () => wrapXhr(crumb, isOwn),
+  ]) {
+    try {
+      install();
+    } catch {
+      // not writable here
+    }
+  }
 }
 
 function installNavigation(crumb: Crumb): void {
