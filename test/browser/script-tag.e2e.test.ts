@@ -120,6 +120,12 @@ const cases: Case[] = [
     report: { type: 'Error', message: 'frozen page', mechanism: 'onerror' },
   },
   {
+    name: 'a plain-http page (no crypto.randomUUID outside secure contexts)',
+    preamble: '<script>delete Crypto.prototype.randomUUID;</script>',
+    body: "setTimeout(() => { throw new Error('insecure context'); }, 0);",
+    report: { type: 'Error', message: 'insecure context', mechanism: 'onerror' },
+  },
+  {
     name: 'user and context set before the error',
     body: "window.faultline.setUser({ id: 'u-42', username: 'ada' });\nwindow.faultline.setContext('cart', { items: 3, coupon: 'WINTER' });\nsetTimeout(() => { throw new Error('checkout with a user'); }, 10);",
     report: { type: 'Error', message: 'checkout with a user', mechanism: 'onerror' },

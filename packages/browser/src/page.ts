@@ -6,11 +6,11 @@ export function sessionId(): string {
   try {
     const existing = sessionStorage.getItem(SESSION_KEY);
     if (existing) return existing;
-    const id = crypto.randomUUID();
+    const id = uuid();
     sessionStorage.setItem(SESSION_KEY, id);
     return id;
   } catch {
-    return crypto.randomUUID(); // storage blocked: a session per page
+    return uuid(); // storage blocked: a session per page
   }
 }
 
@@ -24,6 +24,16 @@ interface UserAgentData {
   platform: string;
 }
 let viewport = '';
+
+/** A random (version 4) UUID. `crypto.randomUUID` exists only in secure contexts: plain-http pages too. */
+export function uuid(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = ((b[6] as number) & 0x0f) | 0x40;
+  b[8] = ((b[8] as number) & 0x3f) | 0x80;
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
 
 export function pageAttributes(): Record<string, string | boolean | string[]> {
   if (!fixed) {
