@@ -3,7 +3,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, PAGE_ORIGIN, servePages } from '../support/browser.mjs';
-import { eventOf, exceptionSpans } from '../support/jaeger.mjs';
+import { eventOf, exceptionSpans, waitForExceptionSpans } from '../support/jaeger.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpTraces: string; jaegerQuery: string } };
 const service = `early-${Date.now() % 100000}`;
@@ -19,6 +19,13 @@ beforeAll(async () => {
         throw new TypeError('thrown on the first line');
       </script>
       <script>Promise.reject(new RangeError('rejected before the agent'));</script>
+    </head><body></body></html>`,
+    // More error events than the loader keeps (100): the rest are counted, and the count is reported.
+    '/overflow.html': `<!doctype html><html><head>
+      <script src="/faultline-loader.min.js" data-endpoint="${stack.urls.otlpTraces}" data-service-name="${service}-overflow"></script>
+      <script>
+        for (let i = 0; i < 150; i++) dispatchEvent(new ErrorEvent('error', { error: new Error('early ' + i), message: 'early ' + i }));
+      </script>
     </head><body></body></html>`,
   });
   browser = await launchChromium();
@@ -52,5 +59,23 @@ describe('early capture', () => {
       'onerror: thrown on the first line',
       'onunhandledrejection: rejected before the agent',
     ]);
+  });
+
+  it('counts what the loader could not keep, and reports the count', async () => {
+    const context = await browser.newContext();
+    const tab = await context.newPage();
+    await tab.goto(`${PAGE_ORIGIN}/overflow.html`);
+    await tab.waitForFunction(
+      () => typeof (window as unknown as { faultline?: { flush?: unknown } }).faultline?.flush === 'function',
+    );
+    await tab.evaluate(() => (window as unknown as { faultline: { flush(): Promise<void> } }).faultline.flush());
+    await context.close();
+    const spans = (await waitForExceptionSpans(stack.urls.jaegerQuery, `${service}-overflow`, 1)) as {
+      tags: { key: string; value: unknown }[];
+    }[];
+    // One report (the 100 kept are one error, deduplicated), carrying the 50 the loader had to let go.
+    expect(spans).toHaveLength(1);
+    const tags = Object.fromEntries((spans[0]?.tags ?? []).map((t) => [t.key, t.value]));
+    expect(tags['faultline.early.dropped']).toBe(50);
   });
 });

@@ -39,9 +39,10 @@ export class BrowserAgent {
   private leaving = false;
 
   private readonly spool: SpoolingExporter;
-  private spoolDroppedReported = 0;
+  /** Losses counted so far, and how much of each has gone out on a report. */
+  private earlyDropped = 0;
+  private readonly lossesReported: Record<string, number> = {};
   private readonly logs: DeferredLogs | undefined;
-  private logsLostReported = 0;
 
   /** `loadLogs` brings in the logs pipeline when exceptions go out as log records (a chunk, or a script). */
   constructor(
@@ -108,6 +109,11 @@ export class BrowserAgent {
     });
     // What an earlier page could not send (offline, collector down) goes out now.
     void this.spool.drain();
+  }
+
+  /** Events the early-capture loader could not keep (its queue is bounded): counted on the next report. */
+  earlyOverflow(dropped: number): void {
+    if (dropped > 0) this.earlyDropped += dropped;
   }
 
   /** Reports an event the early-capture loader queued before this agent was loaded. */
@@ -182,15 +188,29 @@ export class BrowserAgent {
 
   // ---- reports ----
 
+  /** Counts of what never made it, not yet carried by a report: `faultline.*.dropped` attributes. */
+  private unreportedLosses(): Record<string, number> {
+    const totals: Record<string, number> = {
+      'faultline.spool.dropped': this.spool.dropped,
+      'faultline.logs.dropped': this.logs?.lost ?? 0,
+      'faultline.early.dropped': this.earlyDropped,
+    };
+    const out: Record<string, number> = {};
+    for (const [key, total] of Object.entries(totals)) {
+      const n = total - (this.lossesReported[key] ?? 0);
+      if (n > 0) out[key] = n;
+    }
+    return out;
+  }
+
   private crumb(name: string, attributes: Attrs): void {
     this.breadcrumbs.push({ name, time: Date.now(), attributes });
     if (this.breadcrumbs.length > MAX_BREADCRUMBS) this.breadcrumbs.shift();
   }
 
   private report(value: unknown, mechanism: string, handled: boolean, extra?: Attrs): void {
-    // Batches the spool had to give up go out with the next report: never silently lost.
-    const lost = this.spool.dropped - this.spoolDroppedReported;
-    const lostLogs = (this.logs?.lost ?? 0) - this.logsLostReported;
+    // What was lost on the way (spool, logs queue, early queue) goes out with the next report.
+    const losses = this.unreportedLosses();
     const sent = this.reporter.capture(value, {
       mechanism,
       handled,
@@ -201,15 +221,12 @@ export class BrowserAgent {
         ...this.user,
         ...this.context,
         ...extra,
-        ...(lost ? { 'faultline.spool.dropped': lost } : {}),
-        ...(lostLogs ? { 'faultline.logs.dropped': lostLogs } : {}),
+        ...losses,
       },
       breadcrumbs: this.breadcrumbs.slice(),
     });
-    if (sent) {
-      this.spoolDroppedReported += lost;
-      this.logsLostReported += lostLogs;
-    }
+    if (sent)
+      for (const [key, n] of Object.entries(losses)) this.lossesReported[key] = (this.lossesReported[key] ?? 0) + n;
     // An error thrown in a pagehide handler, or while the tab is hidden, would otherwise wait for a batch
     // timer that never fires again. (fetch keepalive lets the request outlive the page.)
     if (this.leaving) void this.flush();

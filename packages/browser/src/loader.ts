@@ -4,6 +4,8 @@
 // attributes as the full script tag; `data-agent` overrides where the agent is loaded from.
 interface Early {
   queue: [kind: 'error' | 'rejection', event: Event][];
+  /** Events past the queue's bound, counted so the agent can report the loss. */
+  dropped: number;
   off(): void;
 }
 
@@ -11,17 +13,22 @@ interface Early {
   const w = window as unknown as { __faultlineEarly?: Early; faultline?: unknown };
   if (w.__faultlineEarly) return;
   const queue: Early['queue'] = [];
-  const onError = (e: Event) => queue.length < 100 && queue.push(['error', e]);
-  const onRejection = (e: Event) => queue.length < 100 && queue.push(['rejection', e]);
+  const keep = (kind: 'error' | 'rejection') => (e: Event) => {
+    if (queue.length < 100) queue.push([kind, e]);
+    else early.dropped++;
+  };
+  const onError = keep('error');
+  const onRejection = keep('rejection');
   addEventListener('error', onError, true);
   addEventListener('unhandledrejection', onRejection);
-  w.__faultlineEarly = {
+  const early: Early = (w.__faultlineEarly = {
     queue,
+    dropped: 0,
     off() {
       removeEventListener('error', onError, true);
       removeEventListener('unhandledrejection', onRejection);
     },
-  };
+  });
   // API calls made before the agent is ready are queued: faultline.push(['captureException', err]).
   w.faultline = w.faultline || [];
   const me = document.currentScript as HTMLScriptElement | null;

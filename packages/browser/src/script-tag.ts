@@ -10,7 +10,7 @@ type LogsModule = Awaited<ReturnType<LoadLogs>>;
 const w = window as unknown as {
   faultline?: unknown;
   faultlineConfig?: BrowserOptions;
-  __faultlineEarly?: { queue: ['error' | 'rejection', Event][]; off(): void };
+  __faultlineEarly?: { queue: ['error' | 'rejection', Event][]; dropped?: number; off(): void };
   __faultlineLogs?: LogsModule;
 };
 
@@ -40,6 +40,7 @@ function siblingScript(me: HTMLScriptElement | null): LoadLogs {
     const early = w.__faultlineEarly;
     early?.off();
     agent.install();
+    agent.earlyOverflow(early?.dropped ?? 0);
     for (const [kind, event] of early?.queue.splice(0) ?? []) agent.replay(kind, event);
     const api = {
       captureException: agent.captureException.bind(agent),
