@@ -188,25 +188,31 @@ describe('@faultline/browser script tag in Chromium', () => {
         expect(spans).toHaveLength(0);
         return;
       }
-      expect(spans, 'exactly one report').toHaveLength(1);
+      const messages = spans.map((s) => eventOf(s as never)?.['exception.message']);
+      expect(spans, `exactly one report, got ${JSON.stringify(messages)}`).toHaveLength(1);
       const span = spans[0] as {
         tags: { key: string; value: unknown }[];
         logs: { fields: { key: string; value: unknown }[] }[];
       };
       const event = eventOf(span as never) as Record<string, unknown>;
-      expect(event['exception.type']).toBe(c.report.type);
-      if (typeof c.report.message === 'string') expect(event['exception.message']).toBe(c.report.message);
-      else expect(event['exception.message']).toMatch(c.report.message);
-      expect(event['faultline.mechanism']).toBe(c.report.mechanism);
+      expect(event, 'the exception event').toMatchObject({
+        'exception.type': c.report.type,
+        'exception.message':
+          typeof c.report.message === 'string' ? c.report.message : expect.stringMatching(c.report.message),
+        'faultline.mechanism': c.report.mechanism,
+      });
       const tags = Object.fromEntries(span.tags.map((t) => [t.key, t.value]));
-      expect(tags['url.full']).toBe(`${PAGE_ORIGIN}/case-${i}.html`);
-      expect(String(tags['user_agent.original'])).toMatch(/Chrome/);
-      expect(String(tags['session.id'])).toMatch(/^[0-9a-f-]{36}$/);
-      expect(String(tags['faultline.page_view.id'])).toMatch(/^[0-9a-f]{16}$/);
-      expect(tags['faultline.viewport']).toBe('1280x720');
-      expect(tags['browser.platform']).toBe('Linux');
-      expect(tags['browser.mobile']).toBe(false);
-      expect(String(tags['browser.brands'])).toMatch(/Chromium \d+/);
+      // All context checks in one assertion, so that a failure shows every tag.
+      expect(tags, 'the report context').toMatchObject({
+        'url.full': `${PAGE_ORIGIN}/case-${i}.html`,
+        'user_agent.original': expect.stringMatching(/Chrome/),
+        'session.id': expect.stringMatching(/^[0-9a-f-]{36}$/),
+        'faultline.page_view.id': expect.stringMatching(/^[0-9a-f]{16}$/),
+        'faultline.viewport': '1280x720',
+        'browser.platform': 'Linux',
+        'browser.mobile': false,
+        'browser.brands': expect.stringMatching(/Chromium \d+/),
+      });
       for (const [key, value] of Object.entries(c.tags ?? {})) expect(tags[key], key).toEqual(value);
     });
   });

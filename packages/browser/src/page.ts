@@ -52,5 +52,7 @@ export function pageAttributes(): Record<string, string | boolean | string[]> {
     measure();
     addEventListener('resize', measure, { passive: true });
   }
+  // While the head is still being parsed the window may not have its size yet: measure again until it has.
+  if (viewport.startsWith('0x')) viewport = `${window.innerWidth}x${window.innerHeight}`;
   return { ...fixed, 'url.full': location.href, 'url.path': location.pathname, 'faultline.viewport': viewport };
 }
