@@ -13,6 +13,15 @@ interface Early {
   const w = window as unknown as { __faultlineEarly?: Early; faultline?: unknown };
   if (w.__faultlineEarly) return;
   const queue: Early['queue'] = [];
+  const early: Early = {
+    queue,
+    dropped: 0,
+    off() {
+      removeEventListener('error', onError, true);
+      removeEventListener('unhandledrejection', onRejection);
+    },
+  };
+  w.__faultlineEarly = early;
   const keep = (kind: 'error' | 'rejection') => (e: Event) => {
     if (queue.length < 100) queue.push([kind, e]);
     else early.dropped++;
@@ -21,14 +30,6 @@ interface Early {
   const onRejection = keep('rejection');
   addEventListener('error', onError, true);
   addEventListener('unhandledrejection', onRejection);
-  const early: Early = (w.__faultlineEarly = {
-    queue,
-    dropped: 0,
-    off() {
-      removeEventListener('error', onError, true);
-      removeEventListener('unhandledrejection', onRejection);
-    },
-  });
   // API calls made before the agent is ready are queued: faultline.push(['captureException', err]).
   w.faultline = w.faultline || [];
   const me = document.currentScript as HTMLScriptElement | null;
