@@ -85,7 +85,11 @@ function hash64(text: string): string {
   return hex8(h1) + hex8(h2);
 }
 
+const HEX = '0123456789abcdef';
+
+/** Eight hex digits by table: Number#toString(16) takes V8's slow radix path, on every report. */
 function hex8(n: number): string {
-  // 2^32 added and sliced off: always 8 digits, without padStart.
-  return ((n >>> 0) + 0x100000000).toString(16).slice(1);
+  let out = '';
+  for (let shift = 28; shift >= 0; shift -= 4) out += HEX[(n >>> shift) & 15];
+  return out;
 }

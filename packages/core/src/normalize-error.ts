@@ -98,7 +98,26 @@ function collectCauses(parent: unknown, depth: number, seen: Set<unknown>, out: 
   }
 }
 
+/** The built-in error prototypes of this realm: a value made from one of them is an error, not an event. */
+const BUILTIN_ERROR_PROTOTYPES = new Set<unknown>(
+  ['Error', 'TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'EvalError', 'URIError', 'AggregateError']
+    .map((name) => (globalThis as Record<string, { prototype?: unknown } | undefined>)[name]?.prototype)
+    .filter((proto) => proto !== undefined),
+);
+
+function hasBuiltinErrorPrototype(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    return BUILTIN_ERROR_PROTOTYPES.has(Object.getPrototypeOf(value));
+  } catch {
+    return false; // revoked proxy
+  }
+}
+
 function describe(value: unknown): Described {
+  // The common case, `new TypeError(...)` and its kin, straight to describeError: the event and shape
+  // checks below walk the prototype chain for several properties.
+  if (hasBuiltinErrorPrototype(value)) return describeError(value as object);
   let current = value;
   for (let i = 0; i < MAX_UNWRAP; i++) {
     const inner = unwrapEvent(current);

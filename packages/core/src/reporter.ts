@@ -115,7 +115,8 @@ export function createExceptionReporter(options: ReporterOptions): ExceptionRepo
           attributes: capture.attributes ? scrubber.attributes(capture.attributes) : {},
           time: now(),
           breadcrumbs: capture.breadcrumbs?.map((b) => ({
-            ...b,
+            name: b.name,
+            time: b.time,
             attributes: b.attributes && scrubber.attributes(b.attributes),
           })),
         };

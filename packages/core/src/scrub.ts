@@ -196,8 +196,18 @@ export function createScrubber(options: ScrubOptions = {}): Scrubber {
   };
   // Frame URLs are scrubbed only when they can hold something: a query, userinfo, an IP address. An
   // untouched frame list is kept as it is (the same array), so that its fingerprint part is cached too.
-  const frames = (list: StackFrame[]): StackFrame[] =>
-    list.some(mayHoldSecrets) ? list.map((f) => (mayHoldSecrets(f) ? { ...f, file: url(f.file as string) } : f)) : list;
+  // Frame lists are shared by every repeat of a stack (see normalizeError): their scrubbed form is too.
+  const scrubbedFrames = new WeakMap<StackFrame[], StackFrame[]>();
+  const frames = (list: StackFrame[]): StackFrame[] => {
+    let out = scrubbedFrames.get(list);
+    if (out === undefined) {
+      out = list.some(mayHoldSecrets)
+        ? list.map((f) => (mayHoldSecrets(f) ? { ...f, file: url(f.file as string) } : f))
+        : list;
+      scrubbedFrames.set(list, out);
+    }
+    return out;
+  };
 
   const record = (rec: ExceptionRecord): ExceptionRecord => ({
     type: text(rec.type),
