@@ -199,6 +199,7 @@ export class NodeAgent {
 
   private onUncaught(err: unknown, origin: string): void {
     this.unwrapProcessEmit();
+    stripOwnEmitFrame(err);
     if (typeof err === 'object' && err !== null && this.workerErrors.has(err)) return; // reported as a Worker error
     if (origin === 'unhandledRejection') {
       if (this.rejectionJustSeen) {
@@ -478,6 +479,33 @@ export class NodeAgent {
 const OTEL_API_GLOBAL = Symbol.for('opentelemetry.js.api.1');
 
 /** The span active right now, when the app uses OpenTelemetry (its API is registered globally). */
+/** This file, as V8 names it in stack frames: the process.emit wrapper's frames point here. */
+const OWN_FILE = /\((.*):\d+:\d+\)/.exec(new Error().stack?.split('\n')[1] ?? '')?.[1];
+
+/**
+ * An error thrown by a listener that process.emit dispatched (an `exit` handler, say) has the emit
+ * wrapper's frame in its stack. The process is dying of it: take that one frame out, so that Node prints
+ * exactly the stack plain node prints. Only a data `stack` or V8's own accessor is read.
+ */
+function stripOwnEmitFrame(err: unknown): void {
+  if (!OWN_FILE || typeof err !== 'object' || err === null) return;
+  try {
+    const desc = Object.getOwnPropertyDescriptor(err, 'stack');
+    if (!desc) return;
+    const nativeGetter = desc.get && Function.prototype.toString.call(desc.get).endsWith('{ [native code] }');
+    if (!('value' in desc) && !nativeGetter) return;
+    const stack = (err as { stack?: unknown }).stack;
+    const marker = `at process.emit (${OWN_FILE}:`;
+    if (typeof stack !== 'string' || !stack.includes(marker)) return;
+    (err as { stack: string }).stack = stack
+      .split('\n')
+      .filter((line) => !line.includes(marker))
+      .join('\n');
+  } catch {
+    // a frozen or exotic error: printed as it is
+  }
+}
+
 let otelApi: typeof import('@opentelemetry/api') | undefined;
 /** The OpenTelemetry API, loaded once and only when something in the process registered it. */
 function api(): typeof import('@opentelemetry/api') {
