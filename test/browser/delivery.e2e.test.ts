@@ -4,7 +4,7 @@
 // requests and navigation recorded as breadcrumbs.
 import type { Browser, BrowserContext, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium, PAGE_ORIGIN, servePages } from '../support/browser.mjs';
+import { flushAgent, launchChromium, PAGE_ORIGIN, servePages } from '../support/browser.mjs';
 import { eventOf, waitForExceptionSpans } from '../support/jaeger.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpTraces: string; jaegerQuery: string } };
@@ -49,8 +49,6 @@ afterAll(async () => {
 });
 
 type Tab = Awaited<ReturnType<BrowserContext['newPage']>>;
-const flush = (tab: Tab) =>
-  tab.evaluate(() => (window as unknown as { faultline: { flush(): Promise<void> } }).faultline.flush());
 const throwError = (tab: Tab, message: string) =>
   tab.evaluate((m) => (window as unknown as { throwError(m: string): void }).throwError(m), message);
 
@@ -80,7 +78,7 @@ describe('delivery', () => {
     await tab.goto(`${PAGE_ORIGIN}/retry-after.html`);
     await throwError(tab, 'throttled');
     await tab.waitForTimeout(100);
-    await flush(tab);
+    await flushAgent(tab);
     const spans = await waitForExceptionSpans(stack.urls.jaegerQuery, `retry-after-${run}`, 1, 20_000);
     await tab.waitForTimeout(500);
     await context.close();
@@ -101,7 +99,7 @@ describe('delivery', () => {
     await tab.goto(`${PAGE_ORIGIN}/breaker.html`);
     await throwError(tab, 'first failure');
     await tab.waitForTimeout(100);
-    await flush(tab); // the exporter retries with backoff within its timeout, then the circuit opens
+    await flushAgent(tab); // the exporter retries with backoff within its timeout, then the circuit opens
     const tried = collector.posts.length;
     expect(tried).toBeGreaterThanOrEqual(2);
     expect(tried).toBeLessThanOrEqual(6);
@@ -109,7 +107,7 @@ describe('delivery', () => {
     // (Distinct words: messages that differ only in numbers are one error, deduplicated.)
     for (const word of WORDS) {
       await throwError(tab, `storm ${word}`);
-      await flush(tab);
+      await flushAgent(tab);
     }
     expect(collector.posts.length).toBe(tried);
     const stored = await tab.evaluate(() => JSON.parse(localStorage.getItem('faultline.spool') ?? '[]').length);
@@ -157,7 +155,7 @@ describe('delivery', () => {
       (window as unknown as { throwError(m: string): void }).throwError('after the requests');
     });
     await tab.waitForTimeout(100);
-    await flush(tab);
+    await flushAgent(tab);
     const spans = await waitForExceptionSpans(stack.urls.jaegerQuery, `crumbs-${run}`, 1);
     await context.close();
     const logs = (spans[0] as { logs: { fields: { key: string; value: unknown }[] }[] }).logs.map((l) =>

@@ -2,8 +2,8 @@
 // loaded, and API calls made before it, are queued and reported once it is there.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium, PAGE_ORIGIN, servePages } from '../support/browser.mjs';
-import { eventOf, exceptionSpans, waitForExceptionSpans } from '../support/jaeger.mjs';
+import { agentReady, flushAgent, launchChromium, PAGE_ORIGIN, servePages } from '../support/browser.mjs';
+import { eventOf, waitForExceptionSpans } from '../support/jaeger.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpTraces: string; jaegerQuery: string } };
 const service = `early-${Date.now() % 100000}`;
@@ -40,17 +40,11 @@ describe('early capture', () => {
     const context = await browser.newContext();
     const tab = await context.newPage();
     await tab.goto(`${PAGE_ORIGIN}/early.html`);
-    await tab.waitForFunction(
-      () => typeof (window as unknown as { faultline?: { flush?: unknown } }).faultline?.flush === 'function',
-    );
-    await tab.evaluate(() => (window as unknown as { faultline: { flush(): Promise<void> } }).faultline.flush());
+    await agentReady(tab);
+    await flushAgent(tab);
     await tab.waitForTimeout(300);
     await context.close();
-    let spans = await exceptionSpans(stack.urls.jaegerQuery, service);
-    for (let i = 0; i < 40 && spans.length < 3; i++) {
-      await new Promise((r) => setTimeout(r, 250));
-      spans = await exceptionSpans(stack.urls.jaegerQuery, service);
-    }
+    const spans = await waitForExceptionSpans(stack.urls.jaegerQuery, service, 3, 10_000);
     const messages = spans
       .map((s) => `${eventOf(s as never)?.['faultline.mechanism']}: ${eventOf(s as never)?.['exception.message']}`)
       .sort();
@@ -65,10 +59,8 @@ describe('early capture', () => {
     const context = await browser.newContext();
     const tab = await context.newPage();
     await tab.goto(`${PAGE_ORIGIN}/overflow.html`);
-    await tab.waitForFunction(
-      () => typeof (window as unknown as { faultline?: { flush?: unknown } }).faultline?.flush === 'function',
-    );
-    await tab.evaluate(() => (window as unknown as { faultline: { flush(): Promise<void> } }).faultline.flush());
+    await agentReady(tab);
+    await flushAgent(tab);
     await context.close();
     const spans = (await waitForExceptionSpans(stack.urls.jaegerQuery, `${service}-overflow`, 1)) as {
       tags: { key: string; value: unknown }[];

@@ -4,7 +4,7 @@
 // and the span events follow the mode: none under `logs`, both under `logs/dup`.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium, PAGE_ORIGIN, servePages } from '../support/browser.mjs';
+import { flushAgent, launchChromium, PAGE_ORIGIN, servePages } from '../support/browser.mjs';
 import { eventOf, exceptionSpans, waitForExceptionSpans } from '../support/jaeger.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpTraces: string; otlpHttp: string; jaegerQuery: string } };
@@ -48,7 +48,7 @@ async function open(path: string) {
   tab.on('request', (r) => loaded.push(new URL(r.url()).pathname));
   await tab.goto(`${PAGE_ORIGIN}${path}`);
   await tab.waitForTimeout(500);
-  await tab.evaluate(() => (window as unknown as { faultline: { flush(): Promise<void> } }).faultline.flush());
+  await flushAgent(tab);
   await context.close();
   return { logs, loaded };
 }

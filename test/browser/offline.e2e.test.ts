@@ -1,8 +1,8 @@
 // Offline: errors thrown while the browser is offline are kept and arrive exactly once when it is back.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium, PAGE_ORIGIN, servePages } from '../support/browser.mjs';
-import { eventOf, exceptionSpans } from '../support/jaeger.mjs';
+import { flushAgent, launchChromium, PAGE_ORIGIN, servePages } from '../support/browser.mjs';
+import { eventOf, exceptionSpans, waitForExceptionSpans } from '../support/jaeger.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpTraces: string; jaegerQuery: string } };
 const service = `offline-${Date.now() % 100000}`;
@@ -32,23 +32,19 @@ describe('offline delivery', () => {
     await context.setOffline(true);
     await tab.evaluate(() => (window as unknown as { throwThree(): void }).throwThree());
     await tab.waitForTimeout(200);
-    await tab.evaluate(() => (window as unknown as { faultline: { flush(): Promise<void> } }).faultline.flush());
+    await flushAgent(tab);
     const stored = await tab.evaluate(() => JSON.parse(localStorage.getItem('faultline.spool') ?? '[]').length);
     expect(stored).toBeGreaterThan(0);
     expect(await exceptionSpans(stack.urls.jaegerQuery, service)).toHaveLength(0);
 
     await context.setOffline(false); // the 'online' event sends what was kept
-    let spans = await exceptionSpans(stack.urls.jaegerQuery, service);
-    for (let i = 0; i < 40 && spans.length < 3; i++) {
-      await tab.waitForTimeout(250);
-      spans = await exceptionSpans(stack.urls.jaegerQuery, service);
-    }
+    await waitForExceptionSpans(stack.urls.jaegerQuery, service, 3, 10_000);
     expect(await tab.evaluate(() => localStorage.getItem('faultline.spool'))).toBeNull();
     // A reload sends nothing again.
     await tab.reload();
     await tab.waitForTimeout(1000);
     await context.close();
-    spans = await exceptionSpans(stack.urls.jaegerQuery, service);
+    const spans = await exceptionSpans(stack.urls.jaegerQuery, service);
     expect(spans.map((s) => eventOf(s as never)?.['exception.message']).sort()).toEqual([
       'offline first',
       'offline second',

@@ -1,8 +1,8 @@
 // Delivery when the page goes away, and CORS, in Chromium against the real collector and Jaeger.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium, PAGE_ORIGIN, servePages } from '../support/browser.mjs';
-import { eventOf, exceptionSpans } from '../support/jaeger.mjs';
+import { flushAgent, launchChromium, PAGE_ORIGIN, servePages } from '../support/browser.mjs';
+import { eventOf, exceptionSpans, waitForExceptionSpans } from '../support/jaeger.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpTraces: string; jaegerQuery: string } };
 const run = Date.now() % 100000;
@@ -31,12 +31,8 @@ afterAll(async () => {
 });
 
 async function waitForOne(service: string) {
-  let spans = await exceptionSpans(stack.urls.jaegerQuery, service);
-  for (let i = 0; i < 40 && spans.length === 0; i++) {
-    await new Promise((r) => setTimeout(r, 250));
-    spans = await exceptionSpans(stack.urls.jaegerQuery, service);
-  }
-  await new Promise((r) => setTimeout(r, 500));
+  await waitForExceptionSpans(stack.urls.jaegerQuery, service, 1, 10_000);
+  await new Promise((r) => setTimeout(r, 500)); // a second report, if any, would be there by now
   return exceptionSpans(stack.urls.jaegerQuery, service);
 }
 
@@ -86,7 +82,7 @@ describe('CORS', () => {
         if (origin === PAGE_ORIGIN) pages['/cors.html'] = html(service);
         await tab.goto(origin === PAGE_ORIGIN ? `${PAGE_ORIGIN}/cors.html` : `${otherOrigin}/p.html`);
         await tab.waitForTimeout(300);
-        await tab.evaluate(() => (window as unknown as { faultline: { flush(): Promise<void> } }).faultline.flush());
+        await flushAgent(tab);
         await tab.waitForTimeout(300);
         await context.close();
         if (origin === otherOrigin) expect(refused.some((u) => u.startsWith(stack.urls.otlpTraces))).toBe(true);

@@ -2,8 +2,8 @@
 // throws one kind of error; the report must be in Jaeger with the right exception attributes and context.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium, PAGE_ORIGIN, servePages } from '../support/browser.mjs';
-import { eventOf, exceptionSpans } from '../support/jaeger.mjs';
+import { flushAgent, launchChromium, PAGE_ORIGIN, servePages } from '../support/browser.mjs';
+import { eventOf, exceptionSpans, waitForExceptionSpans } from '../support/jaeger.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpTraces: string; jaegerQuery: string } };
 const run = Date.now() % 100000;
@@ -174,16 +174,12 @@ describe('@faultline/browser script tag in Chromium', () => {
       const tab = await context.newPage();
       await tab.goto(`${PAGE_ORIGIN}/case-${i}.html`);
       await tab.waitForTimeout(300);
-      await tab.evaluate(() => (window as unknown as { faultline: { flush(): Promise<void> } }).faultline.flush());
+      await flushAgent(tab);
       await context.close(); // the page goes away: pagehide delivers what is left
       const service = `web-${run}-${i}`;
-      let spans = await exceptionSpans(stack.urls.jaegerQuery, service);
-      for (let n = 0; n < 40 && spans.length === 0 && c.report; n++) {
-        await new Promise((r) => setTimeout(r, 250));
-        spans = await exceptionSpans(stack.urls.jaegerQuery, service);
-      }
-      await new Promise((r) => setTimeout(r, 500));
-      spans = await exceptionSpans(stack.urls.jaegerQuery, service);
+      if (c.report) await waitForExceptionSpans(stack.urls.jaegerQuery, service, 1, 10_000);
+      await new Promise((r) => setTimeout(r, 500)); // a second report, if any, would be there by now
+      const spans = await exceptionSpans(stack.urls.jaegerQuery, service);
       if (!c.report) {
         expect(spans).toHaveLength(0);
         return;

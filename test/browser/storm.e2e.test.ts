@@ -3,7 +3,7 @@
 // they account for every error thrown: reported + faultline.duplicates + faultline.dropped = thrown.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium, PAGE_ORIGIN, servePages } from '../support/browser.mjs';
+import { flushAgent, launchChromium, PAGE_ORIGIN, servePages } from '../support/browser.mjs';
 import { eventOf, findTraces, waitForExceptionSpans } from '../support/jaeger.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpTraces: string; jaegerQuery: string } };
@@ -76,7 +76,7 @@ async function storm(path: string, count: number, distinct: boolean) {
     [count, distinct] as const,
   );
   const longTasks = await tab.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
-  await tab.evaluate(() => (window as unknown as { faultline: { flush(): Promise<void> } }).faultline.flush());
+  await flushAgent(tab);
   await context.close();
   return { ms, longTasks };
 }

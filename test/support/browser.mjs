@@ -38,3 +38,13 @@ export async function servePages(pages, origin = PAGE_ORIGIN) {
   await new Promise((r) => server.listen(Number(new URL(origin).port), '127.0.0.1', r));
   return { close: () => new Promise((r) => server.close(r)) };
 }
+
+/** Waits until the agent on `tab` is running (window.faultline is its API, not the loader's queue). */
+export function agentReady(tab) {
+  return tab.waitForFunction(() => typeof window.faultline?.flush === 'function');
+}
+
+/** Sends what the agent on `tab` holds (window.faultline.flush()) and waits for it. */
+export function flushAgent(tab) {
+  return tab.evaluate(() => window.faultline.flush());
+}

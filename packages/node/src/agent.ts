@@ -60,7 +60,6 @@ interface Pending {
   attributes?: Attributes;
   /** The span active where the error happened (when the app uses OpenTelemetry). */
   span?: unknown;
-  time: number;
 }
 
 type Level = 'error' | 'warn' | 'info' | 'debug';
@@ -177,10 +176,13 @@ export class NodeAgent {
     const agent = this;
     const originalEmit = process.emit;
     this.originalEmit = originalEmit;
-    process.emit = function emit(this: NodeJS.Process, event: string | symbol, ...args: unknown[]) {
-      if (event === 'unhandledRejection') agent.guard(() => agent.onRejection(args[0]));
-      const handled = (originalEmit as (...a: unknown[]) => boolean).apply(this, [event, ...args]);
-      if (event === 'unhandledRejection' && handled) agent.rejectionJustSeen = false;
+    // Every event of the process passes here: one look at its name, then Node's own emit with the same
+    // arguments (no copy of them).
+    process.emit = function emit(this: NodeJS.Process, ...args: unknown[]) {
+      if (args[0] !== 'unhandledRejection') return (originalEmit as (...a: unknown[]) => boolean).apply(this, args);
+      agent.guard(() => agent.onRejection(args[1]));
+      const handled = (originalEmit as (...a: unknown[]) => boolean).apply(this, args);
+      if (handled) agent.rejectionJustSeen = false;
       return handled;
     } as typeof process.emit;
   }
@@ -256,7 +258,7 @@ export class NodeAgent {
 
   // ---- reports ----
 
-  private enqueue(item: Omit<Pending, 'time' | 'span'>): void {
+  private enqueue(item: Omit<Pending, 'span'>): void {
     if (this.pending.length >= MAX_PENDING) {
       this.pendingDropped++;
       return;
@@ -267,7 +269,6 @@ export class NodeAgent {
       mechanism: item.mechanism,
       handled: item.handled,
       attributes: item.attributes,
-      time: Date.now(),
       span: activeSpan(),
     });
   }
@@ -374,19 +375,25 @@ export class NodeAgent {
   }
 
   private async sendOrSpool(signal: 'traces' | 'logs', body: Uint8Array): Promise<void> {
+    const outcome = await this.post(signal, body);
+    if (outcome === 'delivered') return;
+    this.log(outcome.level, `faultline: ${outcome.why}; the report waits in ${this.config.spoolDir}`);
+    this.spool(signal, body);
+  }
+
+  /** One OTLP request while the process lives (10 s at most). */
+  private async post(
+    signal: 'traces' | 'logs',
+    body: Uint8Array,
+  ): Promise<'delivered' | { level: Level; why: string }> {
     const { url, headers, payload } = this.request(signal, body);
     try {
       const res = await fetch(url, { method: 'POST', headers, body: payload, signal: AbortSignal.timeout(10_000) });
       await res.arrayBuffer().catch(() => undefined);
-      if (res.ok) return;
-      this.log('warn', `faultline: the collector answered ${res.status}; the report waits in ${this.config.spoolDir}`);
+      return res.ok ? 'delivered' : { level: 'warn', why: `the collector answered ${res.status}` };
     } catch (err) {
-      this.log(
-        'info',
-        `faultline: could not reach ${url} (${(err as Error).message}); the report waits in ${this.config.spoolDir}`,
-      );
+      return { level: 'info', why: `could not reach ${url} (${(err as Error).message})` };
     }
-    this.spool(signal, body);
   }
 
   /** The exit path: report what is pending and deliver it before the process is gone, or spool it. */
@@ -430,19 +437,12 @@ export class NodeAgent {
   /** Sends what earlier processes left in the spool, each file claimed by exactly one process. */
   private async resendSpool(): Promise<void> {
     for (const entry of claimSpool(this.config.spoolDir)) {
-      const { url, headers, payload } = this.request(entry.signal, entry.body);
-      try {
-        const res = await fetch(url, { method: 'POST', headers, body: payload, signal: AbortSignal.timeout(10_000) });
-        await res.arrayBuffer().catch(() => undefined);
-        if (res.ok) {
-          entry.done();
-          continue;
-        }
-      } catch {
-        // collector still down
+      if ((await this.post(entry.signal, entry.body)) === 'delivered') {
+        entry.done();
+        continue;
       }
       entry.release();
-      return; // try again with the next process
+      return; // collector still unhappy: the next process tries again
     }
   }
 
@@ -478,9 +478,11 @@ export class NodeAgent {
 /** Where @opentelemetry/api registers itself globally (looked up once: this runs for every error). */
 const OTEL_API_GLOBAL = Symbol.for('opentelemetry.js.api.1');
 
-/** The span active right now, when the app uses OpenTelemetry (its API is registered globally). */
-/** This file, as V8 names it in stack frames: the process.emit wrapper's frames point here. */
-const OWN_FILE = /\((.*):\d+:\d+\)/.exec(new Error().stack?.split('\n')[1] ?? '')?.[1];
+/** This file, as V8 names it in stack frames (the process.emit wrapper's frames point here). Found only
+ * when a process is dying of an error, never at start-up. */
+function ownFile(): string | undefined {
+  return /\((.*):\d+:\d+\)/.exec(new Error().stack?.split('\n')[1] ?? '')?.[1];
+}
 
 /**
  * An error thrown by a listener that process.emit dispatched (an `exit` handler, say) has the emit
@@ -488,14 +490,16 @@ const OWN_FILE = /\((.*):\d+:\d+\)/.exec(new Error().stack?.split('\n')[1] ?? ''
  * exactly the stack plain node prints. Only a data `stack` or V8's own accessor is read.
  */
 function stripOwnEmitFrame(err: unknown): void {
-  if (!OWN_FILE || typeof err !== 'object' || err === null) return;
+  if (typeof err !== 'object' || err === null) return;
   try {
+    const file = ownFile();
+    if (!file) return;
     const desc = Object.getOwnPropertyDescriptor(err, 'stack');
     if (!desc) return;
     const nativeGetter = desc.get && Function.prototype.toString.call(desc.get).endsWith('{ [native code] }');
     if (!('value' in desc) && !nativeGetter) return;
     const stack = (err as { stack?: unknown }).stack;
-    const marker = `at process.emit (${OWN_FILE}:`;
+    const marker = `at process.emit (${file}:`;
     if (typeof stack !== 'string' || !stack.includes(marker)) return;
     (err as { stack: string }).stack = stack
       .split('\n')
@@ -513,6 +517,7 @@ function api(): typeof import('@opentelemetry/api') {
   return otelApi;
 }
 
+/** The span active right now, when the app uses OpenTelemetry (its API is registered globally). */
 function activeSpan(): unknown {
   // No context manager registered (the API's global has no `context`): nothing can be active, and the
   // lookups below would only cost time on every capture.
