@@ -44,6 +44,14 @@ function oneApi(packageDir) {
     },
   };
 }
+/** A tree-shaken Sentry setup: BrowserClient with exactly the named integrations. */
+function sentryClient(integrations) {
+  const names = integrations.split(', ');
+  return `import { BrowserClient, defaultStackParser, makeFetchTransport, getCurrentScope, ${integrations} } from '@sentry/browser';
+const client = new BrowserClient({ dsn: 'https://public@sentry.example/1', transport: makeFetchTransport, stackParser: defaultStackParser, integrations: [${names.map((n) => `${n}()`).join(', ')}] });
+getCurrentScope().setClient(client);
+client.init();`;
+}
 const entries = {
   '@faultline/browser (ESM import, whole agent)': {
     cwd: dir,
@@ -52,11 +60,28 @@ const entries = {
     // node_modules would bring a second copy for its tests).
     plugins: [oneApi(join(here, '../packages/browser'))],
   },
-  '@sentry/browser (errors only)': `import * as Sentry from '@sentry/browser';\nSentry.init({ dsn: 'https://public@sentry.example/1' });`,
+  '@sentry/browser (Sentry.init: every default integration)': `import * as Sentry from '@sentry/browser';\nSentry.init({ dsn: 'https://public@sentry.example/1' });`,
+  // Sentry's documented tree-shakable setup: a client of its own instead of init(), which pulls in every
+  // default integration. Errors only (what the issue measured at 20.9 KB), then with what faultline does
+  // besides: dedupe, breadcrumbs, page context.
+  '@sentry/browser (BrowserClient: global handlers + linked errors)': sentryClient(
+    'globalHandlersIntegration, linkedErrorsIntegration',
+  ),
+  '@sentry/browser (BrowserClient, same features as faultline)': sentryClient(
+    'globalHandlersIntegration, linkedErrorsIntegration, dedupeIntegration, breadcrumbsIntegration, httpContextIntegration',
+  ),
   '@grafana/faro-web-sdk (errors only)': `import { initializeFaro, ErrorsInstrumentation } from '@grafana/faro-web-sdk';\ninitializeFaro({ url: '${URL_}', app: { name: 'shop' }, instrumentations: [new ErrorsInstrumentation()] });`,
   '@splunk/otel-web': `import SplunkRum from '@splunk/otel-web';\nSplunkRum.init({ realm: 'us0', rumAccessToken: 'x', applicationName: 'shop' });`,
   '@honeycombio/opentelemetry-web': `import { HoneycombWebSDK } from '@honeycombio/opentelemetry-web';\nnew HoneycombWebSDK({ apiKey: 'x', serviceName: 'shop' }).start();`,
   'plain OpenTelemetry web tracer + OTLP exporter': `import { WebTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-web';\nimport { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';\nconst p = new WebTracerProvider({ spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: '${URL_}' }))] });\np.getTracer('x').startSpan('exception').end();`,
+  // The floor under target (b): exactly the OpenTelemetry parts the agent imports, at the versions it pins,
+  // resolved from the browser package itself. The whole agent minus this is what faultline's own code costs.
+  'the OpenTelemetry parts @faultline/browser uses (SDK floor)': {
+    cwd: dir,
+    resolveDir: join(here, '../packages/browser'),
+    source: `import { TracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace';\nimport { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';\nimport { resourceFromAttributes } from '@opentelemetry/resources';\nimport { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';\nconst p = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': 'shop' }), spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: '${URL_}' }) })] });\np.getTracer('x').startSpan('exception').end();\nglobalThis.s = JsonTraceSerializer;`,
+    plugins: [oneApi(join(here, '../packages/browser'))],
+  },
   'plain OpenTelemetry 3.x tracer + OTLP exporter': {
     cwd: otel3,
     source: `import { TracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace';\nimport { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';\nconst p = new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: '${URL_}' }) })] });\np.getTracer('x').startSpan('exception').end();`,
@@ -76,12 +101,13 @@ rows['@faultline/browser script tag (dist/faultline.min.js, as shipped)'] = {
 };
 const esbuild = createRequire(join(dir, 'package.json'))('esbuild');
 for (const [name, spec] of Object.entries(entries)) {
-  const { cwd, source, plugins = [] } = typeof spec === 'string' ? { cwd: dir, source: spec } : spec;
+  const { cwd, source, resolveDir, plugins = [] } = typeof spec === 'string' ? { cwd: dir, source: spec } : spec;
+  // An entry that must resolve from a workspace package is passed on stdin, so no file is written there.
   const entry = join(cwd, `entry-${Object.keys(rows).length}.mjs`);
-  writeFileSync(entry, source);
+  if (!resolveDir) writeFileSync(entry, source);
   try {
     const result = await esbuild.build({
-      entryPoints: [entry],
+      ...(resolveDir ? { stdin: { contents: source, resolveDir, loader: 'js' } } : { entryPoints: [entry] }),
       absWorkingDir: cwd,
       bundle: true,
       minify: true,
@@ -106,3 +132,9 @@ for (const [name, spec] of Object.entries(entries)) {
 }
 console.log('Minified + gzip -9 size of an errors-only setup (esbuild, IIFE, browser):');
 console.table(rows);
+const whole = Number(rows['@faultline/browser (ESM import, whole agent)']?.['min+gzip KB']);
+const floor = Number(rows['the OpenTelemetry parts @faultline/browser uses (SDK floor)']?.['min+gzip KB']);
+if (whole && floor)
+  console.log(
+    `faultline's own code on top of the SDK floor: ${(whole - floor).toFixed(1)} KB min+gzip (target (b) leaves ${(16 - floor).toFixed(1)} KB)`,
+  );
