@@ -120,6 +120,13 @@ const cases: Case[] = [
     report: { type: 'Error', message: 'frozen page', mechanism: 'onerror' },
   },
   {
+    name: 'a global config JSON cannot show (BigInt, a cycle): warned about, the agent still starts',
+    preamble:
+      '<script>const loop = {}; loop.self = loop; window.faultlineConfig = { rateLimit: { burst: 10n }, exceptionSignal: loop };</script>',
+    body: "setTimeout(() => { throw new Error('odd config'); }, 0);",
+    report: { type: 'Error', message: 'odd config', mechanism: 'onerror' },
+  },
+  {
     name: 'a plain-http page (no crypto.randomUUID outside secure contexts)',
     preamble: '<script>delete Crypto.prototype.randomUUID;</script>',
     body: "setTimeout(() => { throw new Error('insecure context'); }, 0);",
@@ -135,6 +142,26 @@ const cases: Case[] = [
       'context.cart.items': 3,
       'context.cart.coupon': 'WINTER',
     },
+  },
+  {
+    // A throwing getter or proxy trap in what the app passes must neither throw back nor turn the agent off.
+    name: 'API calls with hostile arguments: nothing thrown into the page, the agent keeps working',
+    body: `const trap = () => { throw new Error('trap'); };
+const hostile = new Proxy({}, { get: trap, ownKeys: trap, getOwnPropertyDescriptor: trap });
+const threw = [];
+for (const [name, call] of [
+  ['setUser', () => window.faultline.setUser(hostile)],
+  ['setContext', () => window.faultline.setContext('cart', hostile)],
+  ['setContext without a name', () => window.faultline.setContext(hostile, { a: 1 })],
+  ['addBreadcrumb', () => window.faultline.addBreadcrumb({ toString: trap }, hostile)],
+]) { try { call(); } catch { threw.push(name); } }
+window.faultline.setUser({ id: 7, email: { toString: trap } });
+window.faultline.setContext('cart', { items: 2, get coupon() { return trap(); } });
+const e = new Error('hostile api: ' + (threw.join(', ') || 'none threw'));
+window.faultline.captureException(e, hostile);
+setTimeout(() => { throw e; }, 10);`,
+    report: { type: 'Error', message: 'hostile api: none threw', mechanism: 'manual' },
+    tags: { 'user.id': '7', 'context.cart.items': 2 },
   },
   {
     name: 'captured by hand, then rethrown: reported once',

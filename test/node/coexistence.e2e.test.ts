@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { eventOf, findTraces } from '../support/jaeger.mjs';
+import { agentEnv, REGISTER } from '../support/node.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpHttp: string; jaegerQuery: string } };
 const node = process.env.FAULTLINE_TEST_NODE || process.execPath;
@@ -20,26 +21,12 @@ interface Span {
 describe('@faultline/node with the app’s own OpenTelemetry SDK', () => {
   it('puts handled errors and crashes inside the app’s traces', async () => {
     const service = `own-sdk-${Date.now() % 100000}`;
-    const run = spawnSync(
-      node,
-      [
-        '--require',
-        resolve(__dirname, '../../packages/node/dist/register.cjs'),
-        resolve(__dirname, 'apps/app-with-own-sdk.cjs'),
-      ],
-      {
-        encoding: 'utf8',
-        timeout: 20_000,
-        cwd: __dirname,
-        env: {
-          PATH: process.env.PATH,
-          APP_SERVICE: service,
-          OTEL_SERVICE_NAME: service,
-          OTEL_EXPORTER_OTLP_ENDPOINT: stack.urls.otlpHttp,
-          FAULTLINE_NODE_PACKAGE: resolve(__dirname, '../../packages/node/dist/index.cjs'),
-        },
-      },
-    );
+    const run = spawnSync(node, ['--require', `${REGISTER}.cjs`, resolve(__dirname, 'apps/app-with-own-sdk.cjs')], {
+      encoding: 'utf8',
+      timeout: 20_000,
+      cwd: __dirname,
+      env: agentEnv(stack.urls.otlpHttp, service, { APP_SERVICE: service }),
+    });
     expect(run.status, run.stderr).toBe(1);
     expect(run.stderr).toMatch(/TypeError: crash inside the job/);
 

@@ -5,14 +5,14 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { eventOf, exceptionSpans, findTraces } from '../support/jaeger.mjs';
+import { agentEnv, REGISTER } from '../support/node.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpHttp: string; jaegerQuery: string } };
 const node = process.env.FAULTLINE_TEST_NODE || process.execPath;
 const nodeMajor = spawnSync(node, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).stdout.trim();
-const register = resolve(__dirname, '../../packages/node/dist/register');
 const dir = mkdtempSync(join(tmpdir(), 'fl-node-cases-'));
 
 interface Case {
@@ -270,18 +270,12 @@ function run(c: Case, withAgent: boolean, service: string) {
   mkdirSync(caseDir, { recursive: true });
   const file = join(caseDir, c.file ?? 'app.js');
   writeFileSync(file, c.source);
-  const preload = c.file?.endsWith('.mjs') ? ['--import', `${register}.mjs`] : ['--require', `${register}.cjs`];
+  const preload = c.file?.endsWith('.mjs') ? ['--import', `${REGISTER}.mjs`] : ['--require', `${REGISTER}.cjs`];
   return spawnSync(node, [...(withAgent ? preload : []), ...(c.args ?? []), file], {
     cwd: caseDir,
     encoding: 'utf8',
     timeout: 20_000,
-    env: {
-      PATH: process.env.PATH,
-      OTEL_SERVICE_NAME: service,
-      OTEL_EXPORTER_OTLP_ENDPOINT: stack.urls.otlpHttp,
-      FAULTLINE_SPOOL_DIR: join(caseDir, 'spool'),
-      FAULTLINE_NODE_PACKAGE: resolve(__dirname, '../../packages/node/dist/index.cjs'),
-    },
+    env: agentEnv(stack.urls.otlpHttp, service, { FAULTLINE_SPOOL_DIR: join(caseDir, 'spool') }),
   });
 }
 

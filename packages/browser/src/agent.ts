@@ -3,10 +3,14 @@
 // page is hidden or closed. Every listener is wrapped: the agent never throws into the page.
 import {
   type Breadcrumb,
+  type ContextAttributes,
   createExceptionReporter,
   type ExceptionReport,
   type ExceptionReporter,
   exceptionSignals,
+  primitiveEntries,
+  setContextAttributes,
+  userAttributes,
 } from '@faultline/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -30,8 +34,8 @@ export class BrowserAgent {
   private reporter: ExceptionReporter;
   private provider: TracerProvider;
   private breadcrumbs: Breadcrumb[] = [];
-  private user: Attrs = {};
-  private context: Attrs = {};
+  private user: ContextAttributes = {};
+  private context: ContextAttributes = {};
   private readonly pageViewId = randomId();
   private readonly session: string;
   private disabled = false;
@@ -121,29 +125,28 @@ export class BrowserAgent {
     this.guard(() => (kind === 'error' ? this.onError(event) : this.onRejection(event as PromiseRejectionEvent)));
   }
 
-  captureException(error: unknown, context: CaptureContext = {}): void {
-    this.guard(() => this.report(error, 'manual', true, context.attributes));
+  // The API below takes whatever the app passes: a value it cannot use is left out (never thrown back, and
+  // never the reason the agent turns itself off, as an internal error is).
+
+  captureException(error: unknown, context?: CaptureContext): void {
+    const attributes = Object.fromEntries(primitiveEntries(readAttributes(context)));
+    this.guard(() => this.report(error, 'manual', true, attributes));
   }
 
   setUser(user: { id?: string | number; email?: string; username?: string } | null): void {
-    this.user = {};
-    if (user?.id !== undefined) this.user['user.id'] = String(user.id);
-    if (user?.email !== undefined) this.user['user.email'] = String(user.email);
-    if (user?.username !== undefined) this.user['user.name'] = String(user.username);
+    this.user = userAttributes(user);
   }
 
   setContext(name: string, values: Record<string, unknown> | null): void {
-    for (const key of Object.keys(this.context)) if (key.startsWith(`context.${name}.`)) delete this.context[key];
-    for (const [k, v] of Object.entries(values ?? {})) {
-      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
-        this.context[`context.${name}.${k}`] = v;
-    }
+    if (!setContextAttributes(this.context, name, values))
+      console.warn(`faultline: setContext() needs a name; got ${typeof name}`);
   }
 
-  addBreadcrumb(message: string, attributes: Attrs = {}): void {
-    this.guard(() =>
-      this.crumb('breadcrumb.custom', { message: String(message).slice(0, MAX_BREADCRUMB_TEXT), ...attributes }),
-    );
+  addBreadcrumb(message: string, attributes?: Attrs): void {
+    const text = typeof message === 'string' ? message : safeText(message);
+    const crumb: Attrs = Object.fromEntries(primitiveEntries(attributes));
+    crumb.message = text.slice(0, MAX_BREADCRUMB_TEXT);
+    this.guard(() => this.crumb('breadcrumb.custom', crumb));
   }
 
   /** The page is going away: send what is queued now, and anything reported later at once. */
@@ -249,6 +252,24 @@ export class BrowserAgent {
 
 const CROSS_ORIGIN_HINT =
   'The error came from a script on another origin: add crossorigin="anonymous" to its <script> tag and serve it with Access-Control-Allow-Origin to see the real error.';
+
+/** `context.attributes`, unless reading it throws (a hostile proxy). */
+function readAttributes(context: CaptureContext | undefined): unknown {
+  try {
+    return context?.attributes;
+  } catch {
+    return undefined;
+  }
+}
+
+/** String() of an app value, which may run a throwing toString. */
+function safeText(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return '';
+  }
+}
 
 function randomId(): string {
   const bytes = new Uint8Array(8);

@@ -25,18 +25,24 @@ export type BrowserOptions = Partial<BrowserConfig>;
 
 const DEFAULT_ENDPOINT = '/v1/traces';
 
-export function resolveConfig(options: BrowserOptions, warn: (message: string) => void): BrowserConfig {
+/** `given` may be anything a page wrote; a setting it leaves undefined is taken from `base` (the tag's data-*). */
+export function resolveConfig(
+  given: BrowserOptions | undefined,
+  warn: (message: string) => void,
+  base: BrowserOptions = {},
+): BrowserConfig {
+  const options = readOptions(given, base, warn);
   let endpoint = options.endpoint;
   if (typeof endpoint !== 'string' || endpoint.trim() === '' || !isUrl(endpoint)) {
     warn(
-      `faultline: ${endpoint === undefined ? 'no endpoint given' : `endpoint ${JSON.stringify(endpoint)} is not a URL`}; sending to ${DEFAULT_ENDPOINT} on this origin`,
+      `faultline: ${endpoint === undefined ? 'no endpoint given' : `endpoint ${show(endpoint)} is not a URL`}; sending to ${DEFAULT_ENDPOINT} on this origin`,
     );
     endpoint = DEFAULT_ENDPOINT;
   }
   let serviceName = options.serviceName;
   if (typeof serviceName !== 'string' || serviceName.trim() === '') {
     if (serviceName !== undefined)
-      warn(`faultline: service name ${JSON.stringify(serviceName)} is not a name; using unknown_service:browser`);
+      warn(`faultline: service name ${show(serviceName)} is not a name; using unknown_service:browser`);
     serviceName = 'unknown_service:browser';
   }
   return {
@@ -73,27 +79,84 @@ const SIGNALS = ['', 'default', 'logs', 'logs/dup'];
 function exceptionSignal(value: unknown, warn: (message: string) => void): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string' && SIGNALS.includes(value.trim().toLowerCase())) return value.trim().toLowerCase();
-  warn(`faultline: exceptionSignal ${JSON.stringify(value)} is not one of "logs", "logs/dup"; using span events`);
+  warn(`faultline: exceptionSignal ${show(value)} is not one of "logs", "logs/dup"; using span events`);
   return undefined;
 }
 
 function logsEndpoint(value: unknown, traces: string, warn: (message: string) => void): string {
   if (typeof value === 'string' && value.trim() !== '' && isUrl(value)) return value;
-  if (value !== undefined)
-    warn(`faultline: logsEndpoint ${JSON.stringify(value)} is not a URL; deriving it from the endpoint`);
+  if (value !== undefined) warn(`faultline: logsEndpoint ${show(value)} is not a URL; deriving it from the endpoint`);
   return traces.replace(/\/v1\/traces\/?$/, '/v1/logs');
 }
 
 function rateLimitOptions(value: unknown, warn: (message: string) => void): BrowserConfig['rateLimit'] {
   if (value === undefined) return undefined;
   const out: NonNullable<BrowserConfig['rateLimit']> = {};
+  if (typeof value !== 'object' || value === null) {
+    warn(`faultline: rateLimit ${show(value)} is not an object; using the defaults`);
+    return out;
+  }
   for (const key of ['dedupeWindowMs', 'burst', 'refillPerSecond'] as const) {
-    const v = (value as Record<string, unknown> | null)?.[key];
+    let v: unknown;
+    try {
+      v = (value as Record<string, unknown>)[key];
+    } catch {
+      v = null; // a throwing getter: as bad as any other non-number
+    }
     if (v === undefined) continue;
-    if (typeof v === 'number' && v > 0) out[key] = v;
-    else warn(`faultline: rateLimit.${key} ${JSON.stringify(v)} is not a positive number; using the default`);
+    // As core's rate limiter takes them: finite and above zero.
+    if (typeof v === 'number' && Number.isFinite(v) && v > 0) out[key] = v;
+    else warn(`faultline: rateLimit.${key} ${show(v)} is not a positive number; using the default`);
   }
   return out;
+}
+
+/** The settings as plain values: a page may pass anything, even an object whose getters throw. */
+function readOptions(given: unknown, base: BrowserOptions, warn: (message: string) => void): BrowserOptions {
+  let source = given as Record<string, unknown>;
+  if (given === undefined || given === null) source = {};
+  else if (typeof given !== 'object') {
+    warn(`faultline: the configuration ${show(given)} is not an object; ignoring it`);
+    source = {};
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of OPTION_KEYS) {
+    try {
+      out[key] = source[key];
+    } catch {
+      warn(`faultline: could not read the ${key} setting; ignoring it`);
+    }
+    if (out[key] === undefined) out[key] = base[key];
+  }
+  return out as BrowserOptions;
+}
+
+/** Every setting, as `init()` and window.faultlineConfig take them. */
+export const OPTION_KEYS = [
+  'endpoint',
+  'serviceName',
+  'release',
+  'environment',
+  'captureResourceErrors',
+  'beforeSend',
+  'exceptionSignal',
+  'logsEndpoint',
+  'rateLimit',
+] as const;
+
+/** A value as a warning shows it: JSON where it can be, never a throw (BigInt, cycles, a throwing toJSON). */
+function show(value: unknown): string {
+  try {
+    const json = JSON.stringify(value);
+    if (json !== undefined) return json.length > 100 ? `${json.slice(0, 100)}...` : json;
+  } catch {
+    // not JSON-able
+  }
+  try {
+    return String(value).slice(0, 100);
+  } catch {
+    return typeof value;
+  }
 }
 
 function isUrl(value: string): boolean {

@@ -13,12 +13,18 @@ export function init(options: BrowserOptions = {}): void {
     console.warn('faultline: init() was already called; ignoring this call');
     return;
   }
-  // The logs pipeline is a chunk of its own: loaded only when exceptions go out as log records.
-  agent = new BrowserAgent(
-    resolveConfig(options, (m) => console.warn(m)),
-    () => import('./logs'),
-  );
-  agent.install();
+  try {
+    // The logs pipeline is a chunk of its own: loaded only when exceptions go out as log records.
+    const started = new BrowserAgent(
+      resolveConfig(options, (m) => console.warn(m)),
+      () => import('./logs'),
+    );
+    started.install();
+    agent = started;
+  } catch (err) {
+    // Never into the app: without an agent every call below is a no-op.
+    console.warn('faultline: could not start', err);
+  }
 }
 
 export function captureException(error: unknown, context?: CaptureContext): void {

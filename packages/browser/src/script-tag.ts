@@ -33,7 +33,7 @@ function siblingScript(me: HTMLScriptElement | null): LoadLogs {
   try {
     const fromTag = optionsFromScriptTag(document.currentScript as HTMLScriptElement | null);
     const agent = new BrowserAgent(
-      resolveConfig({ ...fromTag, ...w.faultlineConfig }, (m) => console.warn(m)),
+      resolveConfig(w.faultlineConfig, (m) => console.warn(m), fromTag),
       siblingScript(document.currentScript as HTMLScriptElement | null),
     );
     // Loaded by the early-capture loader: take over its listeners, then report what it queued.

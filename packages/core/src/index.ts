@@ -1,6 +1,8 @@
 // @faultline/core: the error model shared by the browser and Node agents. Platform-neutral: no DOM, no
 // `process`. Everything public is exported here; other modules are internal.
 
+export type { ContextAttributes, ContextValue } from './app-context';
+export { primitiveEntries, setContextAttributes, tagValue, userAttributes } from './app-context';
 export type { Breadcrumb, ExceptionReport, ExceptionSignals } from './exception-signal';
 export {
   emitExceptionLog,

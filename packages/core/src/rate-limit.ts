@@ -49,10 +49,11 @@ interface Tracked {
 
 export function createRateLimiter(options: RateLimitOptions = {}): RateLimiter {
   const windowMs = positive(options.dedupeWindowMs, 10_000);
-  const burst = positive(options.burst, 25);
+  // Below one, no report could ever be afforded: at least one.
+  const burst = Math.max(1, positive(options.burst, 25));
   const refillPerMs = positive(options.refillPerSecond, 1) / 1000;
-  const maxTracked = positive(options.maxTracked, 500);
-  const now = options.now ?? Date.now;
+  const maxTracked = Math.max(1, positive(options.maxTracked, 500));
+  const now = typeof options.now === 'function' ? options.now : Date.now;
 
   const tracked = new Map<string, Tracked>(); // insertion order = age, for cheap eviction
   let tokens = burst;

@@ -123,8 +123,13 @@ const EMAIL_RULE = 5;
 
 /** Creates a scrubber with the built-in rules plus the given patterns and deny keys. */
 export function createScrubber(options: ScrubOptions = {}): Scrubber {
-  const extra = (options.patterns ?? []).map(toGlobalRegExp).filter((r): r is RegExp => r !== undefined);
-  const denyEntries = [...DEFAULT_DENY_KEYS, ...(options.denyKeys ?? [])];
+  // Options come from app code: anything but a list of strings and regular expressions is left out.
+  const listed = (list: unknown) =>
+    (Array.isArray(list) ? list : []).filter((p): p is RegExp | string => typeof p === 'string' || p instanceof RegExp);
+  const extra = listed(options?.patterns)
+    .map(toGlobalRegExp)
+    .filter((r): r is RegExp => r !== undefined);
+  const denyEntries = [...DEFAULT_DENY_KEYS, ...listed(options?.denyKeys)];
   // Context attributes repeat on every report (page URL, user agent, session, user...): the decision for a
   // key and the scrubbed form of a short value are kept, bounded, instead of re-running every rule.
   const deniedKeys = new BoundedCache<string, boolean>(ATTRIBUTE_CACHE_ENTRIES);

@@ -1,8 +1,10 @@
 // Real OpenTelemetry SDKs (sdk-trace-base, sdk-logs) with in-memory exporters: what would be exported.
+
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createExceptionReporter, exceptionSignals } from '../src/index';
 
@@ -195,5 +197,30 @@ describe('exceptions as log records (OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN)', () 
     reporter.capture(new Error('twice'), { mechanism: 'manual', handled: true });
     expect(spans.getFinishedSpans()).toHaveLength(1);
     expect(logs.getFinishedLogRecords()).toHaveLength(1);
+  });
+});
+
+describe('reporter options from app code', () => {
+  it('any scrub and rate-limit options: the reporter is made, reports, and still scrubs with its own rules', () => {
+    const anyValue = fc.anything({ withBigInt: true, withNullPrototype: true });
+    const list = fc.oneof(anyValue, fc.array(fc.oneof(fc.string(), fc.constant(/x/g), anyValue), { maxLength: 3 }));
+    fc.assert(
+      fc.property(
+        fc.oneof(anyValue, fc.record({ patterns: list, denyKeys: list }, { requiredKeys: [] })),
+        fc.oneof(
+          anyValue,
+          fc.record({ burst: anyValue, now: anyValue, dedupeWindowMs: anyValue }, { requiredKeys: [] }),
+        ),
+        (scrub, rateLimit) => {
+          spans.reset();
+          const reporter = createExceptionReporter({ tracer, scrub: scrub as never, rateLimit: rateLimit as never });
+          const report = reporter.capture(new Error('mail ada@example.com'), { mechanism: 'manual', handled: true });
+          expect(report).toBeDefined();
+          expect(report?.record.message).not.toContain('ada@example.com');
+          expect(spans.getFinishedSpans()).toHaveLength(1);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -20,31 +20,26 @@ import { errorMonitor } from 'node:events';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Attributes, ExceptionReport, RateLimitOptions, ScrubOptions } from '@faultline/core';
-import { type ConfigResult, type NodeAgentConfig, readConfig } from './config';
+import type { Attributes } from '@faultline/core';
+import {
+  type ContextAttributes,
+  primitiveEntries,
+  setContextAttributes,
+  tagValue,
+  userAttributes,
+} from '@faultline/core/context';
+import { type ConfigResult, checkInitOptions, type InitOptions, type NodeAgentConfig, readConfig } from './config';
 import type { Pipeline } from './pipeline';
 import { claimSpool, writeSpool } from './spool';
 import { postSync } from './sync-send';
 import { VERSION } from './version';
 
+export type { InitOptions } from './config';
+
 /** Captured values waiting to be normalized and exported; beyond this they are counted, not kept. */
 const MAX_PENDING = 200;
 /** Delay before the spool left by earlier processes is sent: after start-up, never during it. */
 const SPOOL_RESEND_DELAY_MS = 1000;
-
-export interface InitOptions {
-  serviceName?: string;
-  /** OTLP/HTTP base URL (as OTEL_EXPORTER_OTLP_ENDPOINT) or full traces URL (ending in /v1/traces). */
-  endpoint?: string;
-  headers?: Record<string, string>;
-  resourceAttributes?: Record<string, string>;
-  spoolDir?: string;
-  flushTimeoutMs?: number;
-  scrub?: ScrubOptions;
-  /** Dedupe window and token bucket for error storms (see @faultline/core createRateLimiter). */
-  rateLimit?: RateLimitOptions;
-  beforeSend?: (report: ExceptionReport) => ExceptionReport | null | undefined;
-}
 
 export interface CaptureContext {
   /** Extra attributes for this report (tags). */
@@ -74,9 +69,9 @@ export class NodeAgent {
   private pendingDropped = 0;
   private pipeline?: Pipeline;
   private sending?: Promise<void>;
-  private user: Attributes = {};
-  private context: Attributes = {};
-  private tags: Attributes = {};
+  private user: ContextAttributes = {};
+  private context: ContextAttributes = {};
+  private tags: ContextAttributes = {};
   /** Set by the rejection observer, read by the monitor in the same tick: one rejection, one report. */
   private rejectionJustSeen = false;
   private lastFatalRejection: unknown = undefined;
@@ -89,7 +84,10 @@ export class NodeAgent {
     for (const warning of configResult.warnings) process.stderr.write(`${warning}\n`);
   }
 
-  configure(options: InitOptions): void {
+  /** init() options, checked as the environment is: each bad one is named on stderr and ignored. */
+  configure(given: InitOptions): void {
+    const { options, warnings } = checkInitOptions(given);
+    for (const warning of warnings) process.stderr.write(`${warning}\n`);
     this.options = { ...this.options, ...options };
     const c = this.config;
     if (options.serviceName) c.serviceName = options.serviceName;
@@ -126,10 +124,14 @@ export class NodeAgent {
 
   // ---- public API ----
 
-  captureException(value: unknown, context: CaptureContext = {}): void {
+  // The API below takes whatever the app passes: a value it cannot use is left out (never thrown back, and
+  // never the reason the agent turns itself off, as an internal error is).
+
+  captureException(value: unknown, context?: CaptureContext): void {
+    const { mechanism, attributes } = readCaptureContext(context);
     this.guard(() => {
       if (this.config.disabled) return;
-      this.enqueue({ value, mechanism: context.mechanism ?? 'manual', handled: true, attributes: context.attributes });
+      this.enqueue({ value, mechanism, handled: true, attributes });
       // Handled errors are reported now: nothing is printing them, and the stack is safe to read.
       this.processPending(false);
       this.scheduleAsyncFlush();
@@ -137,24 +139,22 @@ export class NodeAgent {
   }
 
   setUser(user: { id?: string | number; email?: string; username?: string } | null): void {
-    this.user = {};
-    if (!user) return;
-    if (user.id !== undefined) this.user['user.id'] = String(user.id);
-    if (user.email !== undefined) this.user['user.email'] = String(user.email);
-    if (user.username !== undefined) this.user['user.name'] = String(user.username);
+    this.user = userAttributes(user);
   }
 
   setContext(name: string, values: Record<string, unknown> | null): void {
-    for (const key of Object.keys(this.context)) if (key.startsWith(`context.${name}.`)) delete this.context[key];
-    if (!values) return;
-    for (const [k, v] of Object.entries(values)) {
-      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
-        this.context[`context.${name}.${k}`] = v;
-    }
+    if (!setContextAttributes(this.context, name, values))
+      this.log('warn', `faultline: setContext() needs a name; got ${typeof name}`);
   }
 
   setTag(key: string, value: string | number | boolean): void {
-    this.tags[key] = value;
+    const v = tagValue(value);
+    if (typeof key === 'string' && key !== '' && v !== undefined) this.tags[key] = v;
+    else
+      this.log(
+        'warn',
+        `faultline: setTag() needs a name and a string, number or boolean; got ${typeof key}, ${typeof value}`,
+      );
   }
 
   /** Sends what is pending and waits for it (for apps that exit on their own terms). */
@@ -473,6 +473,22 @@ export class NodeAgent {
     const configured = LEVEL_RANK[this.config.logLevel] ?? 2;
     if (configured >= Math.max(LEVEL_RANK[level] ?? 2, LEVEL_RANK.info ?? 3)) process.stderr.write(`${message}\n`);
   }
+}
+
+/** captureException's context as plain values: a mechanism name and primitive attributes. */
+function readCaptureContext(context: CaptureContext | undefined): { mechanism: string; attributes: Attributes } {
+  let mechanism: unknown;
+  let attributes: unknown;
+  try {
+    mechanism = context?.mechanism;
+    attributes = context?.attributes;
+  } catch {
+    // a hostile object: the defaults
+  }
+  return {
+    mechanism: typeof mechanism === 'string' && mechanism !== '' ? mechanism : 'manual',
+    attributes: Object.fromEntries(primitiveEntries(attributes)),
+  };
 }
 
 /** Where @opentelemetry/api registers itself globally (looked up once: this runs for every error). */

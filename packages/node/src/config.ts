@@ -1,7 +1,7 @@
 // Configuration from the standard OpenTelemetry variables plus faultline's own, read once at start-up.
 // A bad value never crashes the host: one warning naming the variable, then a safe default.
 // https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
-import type { ExceptionSignals } from '@faultline/core';
+import type { ExceptionReport, ExceptionSignals, RateLimitOptions, ScrubOptions } from '@faultline/core';
 
 export type LogLevel = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
 
@@ -108,8 +108,8 @@ export function readConfig(env: NodeJS.ProcessEnv, defaults: { spoolDir: string 
       tracesEndpoint: signalUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', '/v1/traces'),
       logsEndpoint: signalUrl('OTEL_EXPORTER_OTLP_LOGS_ENDPOINT', '/v1/logs'),
       headers: {
-        ...parsePairs(env.OTEL_EXPORTER_OTLP_HEADERS, 'OTEL_EXPORTER_OTLP_HEADERS', warnings),
-        ...parsePairs(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', warnings),
+        ...validHeaders(env.OTEL_EXPORTER_OTLP_HEADERS, 'OTEL_EXPORTER_OTLP_HEADERS', warnings),
+        ...validHeaders(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', warnings),
       },
       compression,
       resourceAttributes,
@@ -145,6 +145,27 @@ function parsePairs(raw: string | undefined, name: string, warnings: string[]): 
   return out;
 }
 
+/** Header pairs that fetch accepts: one it would refuse would fail every send, so it is dropped here, named. */
+function validHeaders(raw: string | undefined, name: string, warnings: string[]): Record<string, string> {
+  const out = parsePairs(raw, name, warnings);
+  for (const [key, value] of Object.entries(out)) {
+    if (isValidHeader(key, value)) continue;
+    warnings.push(`faultline: ignoring the header ${JSON.stringify(key)} of ${name}: not a valid HTTP header`);
+    delete out[key];
+  }
+  return out;
+}
+
+/** What fetch accepts as a header: it is the one that would refuse it. */
+function isValidHeader(name: string, value: string): boolean {
+  try {
+    new Headers([[name, value]]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
@@ -152,4 +173,100 @@ function isHttpUrl(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+export interface InitOptions {
+  serviceName?: string;
+  /** OTLP/HTTP base URL (as OTEL_EXPORTER_OTLP_ENDPOINT) or full traces URL (ending in /v1/traces). */
+  endpoint?: string;
+  headers?: Record<string, string>;
+  resourceAttributes?: Record<string, string>;
+  spoolDir?: string;
+  flushTimeoutMs?: number;
+  scrub?: ScrubOptions;
+  /** Dedupe window and token bucket for error storms (see @faultline/core createRateLimiter). */
+  rateLimit?: RateLimitOptions;
+  beforeSend?: (report: ExceptionReport) => ExceptionReport | null | undefined;
+}
+
+type Check = (value: unknown, drop: (why: string) => undefined) => unknown;
+
+const nonEmptyString: Check = (v, drop) =>
+  typeof v === 'string' && v.trim() !== '' ? v : drop('expected a non-empty string');
+const object = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const patternList =
+  (name: string): Check =>
+  (v, drop) => {
+    if (!Array.isArray(v)) return drop(`expected ${name} to be an array`);
+    const kept = v.filter((p) => typeof p === 'string' || p instanceof RegExp);
+    if (kept.length < v.length) drop(`kept only the strings and regular expressions of ${name}`);
+    return kept;
+  };
+
+const INIT_CHECKS: Record<keyof InitOptions, Check> = {
+  serviceName: nonEmptyString,
+  endpoint: (v, drop) => (typeof v === 'string' && isHttpUrl(v.trim()) ? v.trim() : drop('not an http(s) URL')),
+  headers: (v, drop) => {
+    if (!object(v)) return drop('expected an object of header names to values');
+    const out: Record<string, string> = {};
+    for (const [key, value] of Object.entries(v)) {
+      if (typeof value === 'string' && isValidHeader(key, value)) out[key] = value;
+      else drop(`dropped the header ${JSON.stringify(key)}: not a valid HTTP header with a string value`);
+    }
+    return out;
+  },
+  resourceAttributes: (v, drop) => {
+    if (!object(v)) return drop('expected an object of attribute names to strings');
+    const out: Record<string, string> = {};
+    for (const [key, value] of Object.entries(v)) {
+      if (typeof value === 'string') out[key] = value;
+      else drop(`dropped the attribute ${JSON.stringify(key)}: not a string`);
+    }
+    return out;
+  },
+  spoolDir: nonEmptyString,
+  flushTimeoutMs: (v, drop) =>
+    typeof v === 'number' && v >= 0 && v <= MAX_FLUSH_TIMEOUT_MS
+      ? v
+      : drop(`expected milliseconds from 0 to ${MAX_FLUSH_TIMEOUT_MS}`),
+  scrub: (v, drop) => {
+    if (!object(v)) return drop('expected an object');
+    const out: ScrubOptions = {};
+    if (v.patterns !== undefined) out.patterns = patternList('patterns')(v.patterns, drop) as ScrubOptions['patterns'];
+    if (v.denyKeys !== undefined) out.denyKeys = patternList('denyKeys')(v.denyKeys, drop) as ScrubOptions['denyKeys'];
+    return out;
+  },
+  // Its numbers are checked by core's rate limiter (a bad one takes the default there).
+  rateLimit: (v, drop) => (object(v) ? v : drop('expected an object')),
+  beforeSend: (v, drop) => (typeof v === 'function' ? v : drop('expected a function')),
+};
+
+/**
+ * The options of init(), whatever the app passed: each setting that is not what it should be is left out
+ * (the environment or the default holds) and named in one warning.
+ */
+export function checkInitOptions(given: unknown): { options: InitOptions; warnings: string[] } {
+  const warnings: string[] = [];
+  const options: Record<string, unknown> = {};
+  if (given === undefined || given === null) return { options, warnings };
+  if (typeof given !== 'object') {
+    warnings.push(`faultline: init() takes an object of options, not ${typeof given}; ignoring it`);
+    return { options, warnings };
+  }
+  for (const [key, check] of Object.entries(INIT_CHECKS)) {
+    let value: unknown;
+    try {
+      value = (given as Record<string, unknown>)[key];
+      if (value === undefined) continue;
+      // A check returns what it keeps (undefined: nothing) and names what it drops.
+      const kept = check(value, (why) => {
+        warnings.push(`faultline: init() option ${key}: ${why}`);
+        return undefined;
+      });
+      if (kept !== undefined) options[key] = kept;
+    } catch {
+      warnings.push(`faultline: init() option ${key} could not be read; ignoring it`);
+    }
+  }
+  return { options: options as InitOptions, warnings };
 }
