@@ -84,6 +84,21 @@ export function createExceptionReporter(options: ReporterOptions): ExceptionRepo
     if (signals.spans) recordExceptionSpan(options.tracer, report);
     if (signals.logs && options.logger) emitExceptionLog(options.logger, report);
   };
+  // Reports lost since the last one that went out: to a beforeSend that threw or returned something that
+  // is not a report, or to an error inside the reporter or the SDK. The next report carries the counts.
+  const lost = { beforeSend: 0, internal: 0 };
+  const lostAttributes = (): Attributes | undefined => {
+    if (lost.beforeSend === 0 && lost.internal === 0) return undefined;
+    const attrs: Attributes = {};
+    if (lost.beforeSend > 0) attrs['faultline.before_send.failed'] = lost.beforeSend;
+    if (lost.internal > 0) attrs['faultline.failed'] = lost.internal;
+    return attrs;
+  };
+  const lossesReported = (attrs: Attributes | undefined) => {
+    if (!attrs) return;
+    lost.beforeSend -= (attrs['faultline.before_send.failed'] as number | undefined) ?? 0;
+    lost.internal -= (attrs['faultline.failed'] as number | undefined) ?? 0;
+  };
 
   return {
     stats,
@@ -121,27 +136,44 @@ export function createExceptionReporter(options: ReporterOptions): ExceptionRepo
           })),
         };
         if (options.beforeSend) {
-          report = options.beforeSend(report);
-          if (!report) {
+          let changed: unknown;
+          try {
+            changed = options.beforeSend(report);
+          } catch {
+            changed = false; // the app's hook threw: not a report
+          }
+          if (changed === null || changed === undefined) {
             stats.filtered++;
             return undefined;
           }
+          if (!isReport(changed)) {
+            stats.failed++;
+            lost.beforeSend++;
+            return undefined;
+          }
+          report = changed;
         }
+        const losses = lostAttributes();
+        if (losses) report.attributes = Object.assign({}, report.attributes, losses);
         emit(report);
+        lossesReported(losses);
         stats.reported++;
         return report;
       } catch {
         stats.failed++;
+        lost.internal++;
         return undefined;
       }
     },
     reportWithheld(attributes) {
       const withheld = limiter.drain();
-      if (withheld.duplicates === 0 && withheld.dropped === 0) return false;
+      const losses = lostAttributes();
+      if (withheld.duplicates === 0 && withheld.dropped === 0 && !losses) return false;
       try {
         const span = options.tracer.startSpan('faultline.withheld', {
           attributes: {
             ...(attributes ? scrubber.attributes(attributes) : {}),
+            ...losses,
             'faultline.duplicates': withheld.duplicates,
             'faultline.dropped': withheld.dropped,
             // Which errors the duplicates were (parallel arrays): each group's count stays whole.
@@ -154,6 +186,7 @@ export function createExceptionReporter(options: ReporterOptions): ExceptionRepo
           },
         });
         span.end();
+        lossesReported(losses);
         return true;
       } catch {
         stats.failed++;
@@ -161,4 +194,21 @@ export function createExceptionReporter(options: ReporterOptions): ExceptionRepo
       }
     },
   };
+}
+
+/** What a beforeSend hook must hand back for the report to go out: the report's shape, not just any value. */
+function isReport(value: unknown): value is ExceptionReport {
+  const r = value as ExceptionReport;
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.record === 'object' &&
+    r.record !== null &&
+    typeof r.record.type === 'string' &&
+    typeof r.record.message === 'string' &&
+    typeof r.record.stacktrace === 'string' &&
+    Array.isArray(r.record.causes) &&
+    typeof r.attributes === 'object' &&
+    r.attributes !== null
+  );
 }

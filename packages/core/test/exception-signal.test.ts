@@ -161,6 +161,67 @@ describe('an exception as OpenTelemetry data', () => {
     expect(broken.capture(new Error('x'), { mechanism: 'manual', handled: true })).toBeUndefined();
     expect(broken.stats.failed).toBe(1);
   });
+
+  it('counts reports a beforeSend lost (threw, or returned no report) on the next report that goes out', () => {
+    let calls = 0;
+    const reporter = createExceptionReporter({
+      tracer,
+      beforeSend: (r) => {
+        calls++;
+        if (calls === 1) throw new Error('user bug');
+        if (calls === 2) return 'not a report' as never;
+        if (calls === 3) return { ...r, record: undefined } as never;
+        return r;
+      },
+    });
+    for (const m of ['a', 'b', 'c', 'd', 'e'])
+      reporter.capture(new Error(`lost ${m}`), { mechanism: 'manual', handled: true });
+    const sent = spans.getFinishedSpans().filter((s) => s.name === 'exception');
+    expect(sent.map((s) => s.events.at(-1)?.attributes?.['exception.message'])).toEqual(['lost d', 'lost e']);
+    // The first report out carries the three losses; the next one none.
+    expect(sent.map((s) => s.attributes['faultline.before_send.failed'])).toEqual([3, undefined]);
+  });
+
+  it('sends losses with nothing else to send on the withheld span (page hide, exit)', () => {
+    const reporter = createExceptionReporter({
+      tracer,
+      beforeSend: () => {
+        throw new Error('user bug');
+      },
+    });
+    reporter.capture(new Error('lost'), { mechanism: 'manual', handled: true });
+    expect(reporter.reportWithheld()).toBe(true);
+    expect(reporter.reportWithheld()).toBe(false); // counted once
+    const withheld = spans.getFinishedSpans().filter((s) => s.name === 'faultline.withheld');
+    expect(withheld.map((s) => s.attributes['faultline.before_send.failed'])).toEqual([1]);
+  });
+
+  it('whatever beforeSend returns, capture never throws and every loss is counted once', () => {
+    fc.assert(
+      fc.property(fc.array(fc.anything({ withBigInt: true }), { minLength: 1, maxLength: 8 }), (results) => {
+        spans.reset();
+        let i = 0;
+        const reporter = createExceptionReporter({
+          tracer,
+          rateLimit: { burst: 100 },
+          beforeSend: () => results[i++ % results.length] as never,
+        });
+        for (let n = 0; n < results.length; n++)
+          reporter.capture(new Error(`error ${'abcdefgh'[n]}`), { mechanism: 'manual', handled: true }); // distinct fingerprints
+        reporter.reportWithheld();
+        const out = spans.getFinishedSpans();
+        const counted = out.reduce(
+          (sum, s) => sum + ((s.attributes['faultline.before_send.failed'] as number) ?? 0),
+          0,
+        );
+        const { filtered, failed, reported } = reporter.stats;
+        // Each capture was filtered (null/undefined), lost (counted on a later span), or sent.
+        expect(filtered + failed + reported).toBe(results.length);
+        expect(counted).toBe(failed);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe('exceptions as log records (OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN)', () => {
