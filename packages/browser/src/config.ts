@@ -146,17 +146,13 @@ export const OPTION_KEYS = [
 
 /** A value as a warning shows it: JSON where it can be, never a throw (BigInt, cycles, a throwing toJSON). */
 function show(value: unknown): string {
+  let text: string;
   try {
-    const json = JSON.stringify(value);
-    if (json !== undefined) return json.length > 100 ? `${json.slice(0, 100)}...` : json;
+    text = JSON.stringify(value) ?? String(value);
   } catch {
-    // not JSON-able
+    text = typeof value;
   }
-  try {
-    return String(value).slice(0, 100);
-  } catch {
-    return typeof value;
-  }
+  return text.slice(0, 100);
 }
 
 function isUrl(value: string): boolean {

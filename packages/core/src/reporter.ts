@@ -84,22 +84,9 @@ export function createExceptionReporter(options: ReporterOptions): ExceptionRepo
     if (signals.spans) recordExceptionSpan(options.tracer, report);
     if (signals.logs && options.logger) emitExceptionLog(options.logger, report);
   };
-  // Reports lost since the last one that went out: to a beforeSend that threw or returned something that
-  // is not a report, or to an error inside the reporter or the SDK. The next report carries the counts.
-  const lost = { beforeSend: 0, internal: 0 };
-  const lostAttributes = (): Attributes | undefined => {
-    if (lost.beforeSend === 0 && lost.internal === 0) return undefined;
-    const attrs: Attributes = {};
-    if (lost.beforeSend > 0) attrs['faultline.before_send.failed'] = lost.beforeSend;
-    if (lost.internal > 0) attrs['faultline.failed'] = lost.internal;
-    return attrs;
-  };
-  const lossesReported = (attrs: Attributes | undefined) => {
-    if (!attrs) return;
-    lost.beforeSend -= (attrs['faultline.before_send.failed'] as number | undefined) ?? 0;
-    lost.internal -= (attrs['faultline.failed'] as number | undefined) ?? 0;
-  };
-
+  // Reports lost since the last one that went out (a beforeSend that threw or returned something that is not
+  // a report, an error inside the reporter or the SDK): the next report carries the count.
+  let lost = 0;
   return {
     stats,
     scrubber,
@@ -136,44 +123,35 @@ export function createExceptionReporter(options: ReporterOptions): ExceptionRepo
           })),
         };
         if (options.beforeSend) {
-          let changed: unknown;
-          try {
-            changed = options.beforeSend(report);
-          } catch {
-            changed = false; // the app's hook threw: not a report
-          }
-          if (changed === null || changed === undefined) {
+          report = options.beforeSend(report);
+          if (!report) {
             stats.filtered++;
             return undefined;
           }
-          if (!isReport(changed)) {
-            stats.failed++;
-            lost.beforeSend++;
-            return undefined;
-          }
-          report = changed;
         }
-        const losses = lostAttributes();
-        if (losses) report.attributes = Object.assign({}, report.attributes, losses);
+        const failed = lost;
+        if (failed > 0) report.attributes = Object.assign({}, report.attributes, { 'faultline.failed': failed });
         emit(report);
-        lossesReported(losses);
+        lost -= failed;
         stats.reported++;
         return report;
       } catch {
+        // A throwing beforeSend lands here too: that report is lost (what it was meant to remove may still
+        // be in it), and counted.
         stats.failed++;
-        lost.internal++;
+        lost++;
         return undefined;
       }
     },
     reportWithheld(attributes) {
       const withheld = limiter.drain();
-      const losses = lostAttributes();
-      if (withheld.duplicates === 0 && withheld.dropped === 0 && !losses) return false;
+      const failed = lost;
+      if (withheld.duplicates === 0 && withheld.dropped === 0 && failed === 0) return false;
       try {
         const span = options.tracer.startSpan('faultline.withheld', {
           attributes: {
             ...(attributes ? scrubber.attributes(attributes) : {}),
-            ...losses,
+            ...(failed > 0 ? { 'faultline.failed': failed } : {}),
             'faultline.duplicates': withheld.duplicates,
             'faultline.dropped': withheld.dropped,
             // Which errors the duplicates were (parallel arrays): each group's count stays whole.
@@ -186,7 +164,7 @@ export function createExceptionReporter(options: ReporterOptions): ExceptionRepo
           },
         });
         span.end();
-        lossesReported(losses);
+        lost -= failed;
         return true;
       } catch {
         stats.failed++;
@@ -194,21 +172,4 @@ export function createExceptionReporter(options: ReporterOptions): ExceptionRepo
       }
     },
   };
-}
-
-/** What a beforeSend hook must hand back for the report to go out: the report's shape, not just any value. */
-function isReport(value: unknown): value is ExceptionReport {
-  const r = value as ExceptionReport;
-  return (
-    typeof r === 'object' &&
-    r !== null &&
-    typeof r.record === 'object' &&
-    r.record !== null &&
-    typeof r.record.type === 'string' &&
-    typeof r.record.message === 'string' &&
-    typeof r.record.stacktrace === 'string' &&
-    Array.isArray(r.record.causes) &&
-    typeof r.attributes === 'object' &&
-    r.attributes !== null
-  );
 }

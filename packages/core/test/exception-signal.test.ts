@@ -179,7 +179,7 @@ describe('an exception as OpenTelemetry data', () => {
     const sent = spans.getFinishedSpans().filter((s) => s.name === 'exception');
     expect(sent.map((s) => s.events.at(-1)?.attributes?.['exception.message'])).toEqual(['lost d', 'lost e']);
     // The first report out carries the three losses; the next one none.
-    expect(sent.map((s) => s.attributes['faultline.before_send.failed'])).toEqual([3, undefined]);
+    expect(sent.map((s) => s.attributes['faultline.failed'])).toEqual([3, undefined]);
   });
 
   it('sends losses with nothing else to send on the withheld span (page hide, exit)', () => {
@@ -193,7 +193,7 @@ describe('an exception as OpenTelemetry data', () => {
     expect(reporter.reportWithheld()).toBe(true);
     expect(reporter.reportWithheld()).toBe(false); // counted once
     const withheld = spans.getFinishedSpans().filter((s) => s.name === 'faultline.withheld');
-    expect(withheld.map((s) => s.attributes['faultline.before_send.failed'])).toEqual([1]);
+    expect(withheld.map((s) => s.attributes['faultline.failed'])).toEqual([1]);
   });
 
   it('whatever beforeSend returns, capture never throws and every loss is counted once', () => {
@@ -210,10 +210,7 @@ describe('an exception as OpenTelemetry data', () => {
           reporter.capture(new Error(`error ${'abcdefgh'[n]}`), { mechanism: 'manual', handled: true }); // distinct fingerprints
         reporter.reportWithheld();
         const out = spans.getFinishedSpans();
-        const counted = out.reduce(
-          (sum, s) => sum + ((s.attributes['faultline.before_send.failed'] as number) ?? 0),
-          0,
-        );
+        const counted = out.reduce((sum, s) => sum + ((s.attributes['faultline.failed'] as number) ?? 0), 0);
         const { filtered, failed, reported } = reporter.stats;
         // Each capture was filtered (null/undefined), lost (counted on a later span), or sent.
         expect(filtered + failed + reported).toBe(results.length);
