@@ -152,6 +152,15 @@ describe('delivery', () => {
         xhr.send();
       });
       history.pushState({}, '', '/checkout?step=2');
+      console.error('payment failed:', new Error('card declined'));
+      // An argument whose message getter throws: console.error must still not throw.
+      const hostile = new Error('hidden');
+      Object.defineProperty(hostile, 'message', {
+        get() {
+          throw new Error('getter');
+        },
+      });
+      console.error(hostile);
       (window as unknown as { throwError(m: string): void }).throwError('after the requests');
     });
     await tab.waitForTimeout(100);
@@ -163,7 +172,7 @@ describe('delivery', () => {
     );
     const crumbs = logs.filter((l) => String(l.event).startsWith('breadcrumb.'));
     // In the order they happened (the XHR's loadend comes after the page's own listener has navigated).
-    expect(crumbs).toHaveLength(3);
+    expect(crumbs).toHaveLength(5);
     expect(crumbs).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
@@ -183,6 +192,12 @@ describe('delivery', () => {
           'navigation.from': `${PAGE_ORIGIN}/crumbs.html`,
           'url.full': `${PAGE_ORIGIN}/checkout?step=2`,
         }),
+        expect.objectContaining({
+          event: 'breadcrumb.console',
+          'log.level': 'error',
+          message: 'payment failed: card declined',
+        }),
+        expect.objectContaining({ event: 'breadcrumb.console', message: 'unreadable arguments' }),
       ]),
     );
   });

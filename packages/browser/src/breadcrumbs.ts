@@ -65,13 +65,16 @@ function installNavigation(crumb: Crumb): void {
 function wrapConsoleError(crumb: Crumb): void {
   const original = console.error;
   console.error = function error(...args: unknown[]) {
-    crumb('breadcrumb.console', {
-      'log.level': 'error',
-      message: args
-        .map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : typeof a))
+    let message: string;
+    try {
+      message = args
+        .map((a) => (typeof a === 'string' ? a : a instanceof Error ? String(a.message) : typeof a))
         .join(' ')
-        .slice(0, MAX_BREADCRUMB_TEXT),
-    });
+        .slice(0, MAX_BREADCRUMB_TEXT);
+    } catch {
+      message = 'unreadable arguments'; // a revoked proxy, a throwing message getter: console.error must not throw
+    }
+    crumb('breadcrumb.console', { 'log.level': 'error', message });
     return original.apply(this, args);
   };
 }
