@@ -236,8 +236,17 @@ const INIT_CHECKS: Record<keyof InitOptions, Check> = {
     if (v.denyKeys !== undefined) out.denyKeys = patternList('denyKeys')(v.denyKeys, drop) as ScrubOptions['denyKeys'];
     return out;
   },
-  // Its numbers are checked by core's rate limiter (a bad one takes the default there).
-  rateLimit: (v, drop) => (object(v) ? v : drop('expected an object')),
+  // Copied as plain numbers: core's rate limiter then never touches the app's object.
+  rateLimit: (v, drop) => {
+    if (!object(v)) return drop('expected an object');
+    const out: RateLimitOptions = {};
+    for (const key of ['dedupeWindowMs', 'burst', 'refillPerSecond', 'maxTracked'] as const) {
+      const n = v[key];
+      if (typeof n === 'number' && Number.isFinite(n) && n > 0) out[key] = n;
+      else if (n !== undefined) drop(`${key}: expected a positive number`);
+    }
+    return out;
+  },
   beforeSend: (v, drop) => (typeof v === 'function' ? v : drop('expected a function')),
 };
 

@@ -99,6 +99,7 @@ describe('init() options, for any value', () => {
         for (const p of [...(kept.scrub?.patterns ?? []), ...(kept.scrub?.denyKeys ?? [])])
           expect(typeof p === 'string' || p instanceof RegExp).toBe(true);
         if (kept.beforeSend !== undefined) expect(typeof kept.beforeSend).toBe('function');
+        for (const n of Object.values(kept.rateLimit ?? {})) expect(Number.isFinite(n) && (n as number) > 0).toBe(true);
         // Nothing kept silently changed: a setting given and not kept is named in a warning.
         if (typeof given === 'object' && given !== null)
           for (const key of KEYS) {
