@@ -15,6 +15,8 @@ beforeAll(async () => {
     '/early.html': `<!doctype html><html><head>
       <script src="/faultline-loader.min.js" data-endpoint="${stack.urls.otlpTraces}" data-service-name="${service}"></script>
       <script>
+        // What is not a call of the API is skipped (with a warning), and the calls after it still run.
+        window.faultline.push(null, ['noSuchMethod'], 'captureException', [{ toString() { throw new Error('x'); } }]);
         window.faultline.push(['captureException', new Error('queued before the agent')]);
         throw new TypeError('thrown on the first line');
       </script>

@@ -16,6 +16,10 @@ beforeAll(async () => {
       <script>
         window.throwThree = () => ['first', 'second', 'third'].forEach((w) => setTimeout(() => { throw new TypeError('offline ' + w); }, 0));
       </script>`,
+    // Storage holding what is not a spool of batches (corrupted, or written by something else).
+    '/corrupt.html': `<!doctype html>
+      <script>localStorage.setItem('faultline.spool', JSON.stringify([null, 5, { body: 42 }, { body: 'not OTLP', time: 1 }]));</script>
+      <script src="/faultline.min.js" data-endpoint="${stack.urls.otlpTraces}" data-service-name="${service}-corrupt"></script>`,
   });
   browser = await launchChromium();
 });
@@ -50,5 +54,27 @@ describe('offline delivery', () => {
       'offline second',
       'offline third',
     ]);
+  });
+
+  it('sets aside a corrupt spool, counts it, and keeps delivering', async () => {
+    const context = await browser.newContext();
+    const tab = await context.newPage();
+    await tab.goto(`${PAGE_ORIGIN}/corrupt.html`);
+    // Three entries are not batches; the fourth is one, and the collector refuses it (400): all four lost.
+    await tab.waitForFunction(() => localStorage.getItem('faultline.spool') === null);
+    await tab.evaluate(() =>
+      setTimeout(() => {
+        throw new Error('after a corrupt spool');
+      }, 0),
+    );
+    await tab.waitForTimeout(100);
+    await flushAgent(tab);
+    const spans = await waitForExceptionSpans(stack.urls.jaegerQuery, `${service}-corrupt`, 1, 10_000);
+    await context.close();
+    const tags = Object.fromEntries(
+      (spans[0] as { tags: { key: string; value: unknown }[] }).tags.map((t) => [t.key, t.value]),
+    );
+    expect(eventOf(spans[0] as never)?.['exception.message']).toBe('after a corrupt spool');
+    expect(tags['faultline.spool.dropped']).toBe(4);
   });
 });

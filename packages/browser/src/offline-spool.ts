@@ -74,7 +74,7 @@ export class SpoolingExporter implements SpanExporter {
     if (this.draining || (this.open && !force)) return;
     this.draining = true;
     try {
-      for (let stored = read(); stored.length > 0; stored = read()) {
+      for (let stored = this.load(); stored.length > 0; stored = this.load()) {
         const first = stored[0] as Stored;
         const res = await fetch(this.url, {
           method: 'POST',
@@ -117,15 +117,33 @@ export class SpoolingExporter implements SpanExporter {
     this.timer = setTimeout(() => void this.drain(), wait + 10);
   }
 
+  /** The stored batches. Entries that are not batches (corrupted, or written by something else) are
+   * removed and counted as dropped: whatever they held cannot be sent. */
+  private load(): Stored[] {
+    const raw = read();
+    const valid = raw.filter(
+      (s): s is Stored =>
+        typeof s === 'object' &&
+        s !== null &&
+        typeof (s as Stored).body === 'string' &&
+        typeof (s as Stored).time === 'number',
+    );
+    if (valid.length < raw.length) {
+      this.dropped += raw.length - valid.length;
+      write(valid);
+    }
+    return valid;
+  }
+
   private remove(batch: Stored, dropped: boolean): void {
-    write(read().filter((s) => s.body !== batch.body || s.time !== batch.time));
+    write(this.load().filter((s) => s.body !== batch.body || s.time !== batch.time));
     if (dropped) this.dropped++;
   }
 
   private store(spans: ReadableSpan[]): void {
     const bytes = JsonTraceSerializer.serializeRequest(spans);
     if (!bytes) return;
-    const stored = read();
+    const stored = this.load();
     stored.push({ body: new TextDecoder().decode(bytes), time: Date.now() });
     let chars = stored.reduce((n, s) => n + s.body.length, 0);
     while (stored.length > MAX_SPOOLED_BATCHES || (chars > MAX_SPOOL_CHARS && stored.length > 0)) {
@@ -144,13 +162,19 @@ function retryAfterMs(header: string | null): number {
   return Number.isFinite(ms) && ms > 0 ? Math.min(ms, BREAKER_MAX_MS) : 0;
 }
 
-function read(): Stored[] {
+function read(): unknown[] {
+  let raw: string | null;
   try {
-    const raw = localStorage.getItem(KEY);
-    const parsed = raw ? JSON.parse(raw) : [];
-    return Array.isArray(parsed) ? parsed : [];
+    raw = localStorage.getItem(KEY);
   } catch {
-    return []; // storage blocked or corrupt: nothing stored
+    return []; // storage blocked: nothing stored
+  }
+  if (!raw) return [];
+  try {
+    const parsed = JSON.parse(raw);
+    return Array.isArray(parsed) ? parsed : [parsed];
+  } catch {
+    return [raw]; // not JSON: one unreadable entry, counted and removed by load()
   }
 }
 

@@ -49,11 +49,14 @@ function siblingScript(me: HTMLScriptElement | null): LoadLogs {
       addBreadcrumb: agent.addBreadcrumb.bind(agent),
       flush: agent.flush.bind(agent),
     };
-    const queued = Array.isArray(w.faultline) ? (w.faultline as Queued[]) : [];
+    const queued = Array.isArray(w.faultline) ? (w.faultline as unknown[]) : [];
     w.faultline = api;
-    for (const [method, ...args] of queued) {
-      const fn = (api as Record<string, unknown>)[method];
-      if (typeof fn === 'function') fn(...args);
+    for (const call of queued) {
+      // Each call as the page queued it: [method, ...args]; anything else is skipped, with a warning.
+      const [method, ...args] = Array.isArray(call) ? (call as Queued) : [];
+      const fn = typeof method === 'string' && Object.hasOwn(api, method) ? api[method as keyof typeof api] : undefined;
+      if (typeof fn === 'function') (fn as (...a: unknown[]) => unknown)(...args);
+      else console.warn('faultline: skipping a queued call that is not [method, ...args] of the API', call);
     }
   } catch (err) {
     console.warn('faultline: could not start', err);
