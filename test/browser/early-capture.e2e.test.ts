@@ -22,6 +22,10 @@ beforeAll(async () => {
       </script>
       <script>Promise.reject(new RangeError('rejected before the agent'));</script>
     </head><body></body></html>`,
+    // The agent file is not there: the loader says so.
+    '/no-agent.html': `<!doctype html><html><head>
+      <script src="/faultline-loader.min.js" data-agent="/missing/faultline.min.js" data-endpoint="${stack.urls.otlpTraces}"></script>
+    </head><body></body></html>`,
     // More error events than the loader keeps (100): the rest are counted, and the count is reported.
     '/overflow.html': `<!doctype html><html><head>
       <script src="/faultline-loader.min.js" data-endpoint="${stack.urls.otlpTraces}" data-service-name="${service}-overflow"></script>
@@ -55,6 +59,19 @@ describe('early capture', () => {
       'onerror: thrown on the first line',
       'onunhandledrejection: rejected before the agent',
     ]);
+  });
+
+  it('warns when the agent cannot be loaded', async () => {
+    const context = await browser.newContext();
+    const tab = await context.newPage();
+    const warned = new Promise<string>((done) =>
+      tab.on('console', (m) => m.type() === 'warning' && m.text().includes('faultline') && done(m.text())),
+    );
+    await tab.goto(`${PAGE_ORIGIN}/no-agent.html`);
+    expect(await warned).toBe(
+      `faultline: could not load ${PAGE_ORIGIN}/missing/faultline.min.js; errors are not reported`,
+    );
+    await context.close();
   });
 
   it('counts what the loader could not keep, and reports the count', async () => {

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { exceptionSpans } from '../support/jaeger.mjs';
+import { eventOf, exceptionSpans, findTraces, waitForExceptionSpans } from '../support/jaeger.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpHttp: string; jaegerQuery: string } };
 const node = process.env.FAULTLINE_TEST_NODE || process.execPath;
@@ -66,6 +66,42 @@ describe('@faultline/node disk spool', () => {
     expect(runApp('setTimeout(() => {}, 2000);\n', healthy).status).toBe(0);
     await new Promise((r) => setTimeout(r, 500));
     expect(await exceptionSpans(stack.urls.jaegerQuery, service)).toHaveLength(1);
+  });
+
+  it('a spooled report the collector refuses is removed and counted; the ones behind it still go out', async () => {
+    const spool = mkdtempSync(join(tmpdir(), 'fl-spool-poison-'));
+    const service = `spool-poison-${Date.now()}`;
+    // Sorted first, so it is tried first: a body no collector takes (400), which used to block the spool.
+    writeFileSync(join(spool, '0000000000000-1-poison.traces.otlp.json'), 'not OTLP');
+    const crash = runApp("setTimeout(() => { throw new Error('behind the poison'); }, 1);\n", {
+      OTEL_SERVICE_NAME: service,
+      OTEL_EXPORTER_OTLP_ENDPOINT: DEAD_ENDPOINT,
+      FAULTLINE_SPOOL_DIR: spool,
+    });
+    expect(crash.status).toBe(1);
+    expect(readyFiles(spool)).toHaveLength(2);
+
+    // A carrier with no error of its own: the loss goes out on its withheld span before it exits.
+    const carrier = `spool-poison-carrier-${Date.now()}`;
+    const run = runApp('setTimeout(() => {}, 2500);\n', {
+      OTEL_SERVICE_NAME: carrier,
+      OTEL_EXPORTER_OTLP_ENDPOINT: stack.urls.otlpHttp,
+      FAULTLINE_SPOOL_DIR: spool,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(readyFiles(spool)).toHaveLength(0);
+    const delivered = await waitForExceptionSpans(stack.urls.jaegerQuery, service, 1, 10_000);
+    expect(eventOf(delivered[0] as never)?.['exception.message']).toBe('behind the poison');
+    let withheld: { tags: { key: string; value: unknown }[] } | undefined;
+    for (let i = 0; i < 50 && !withheld; i++) {
+      const traces = await findTraces(stack.urls.jaegerQuery, { service: carrier });
+      withheld = traces
+        .flatMap((t: { spans: { operationName: string }[] }) => t.spans)
+        .find((sp: { operationName: string }) => sp.operationName === 'faultline.withheld');
+      if (!withheld) await new Promise((r) => setTimeout(r, 200));
+    }
+    const tags = Object.fromEntries((withheld?.tags ?? []).map((t) => [t.key, t.value]));
+    expect(tags['faultline.refused']).toBe(1);
   });
 
   it('several processes starting at once send each spooled report once', async () => {

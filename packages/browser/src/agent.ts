@@ -156,7 +156,9 @@ export class BrowserAgent {
   }
 
   flush(): Promise<void> {
-    this.reporter.reportWithheld(pageAttributes());
+    // What storm control withheld, and what was lost on the way, go out now: the page may be leaving.
+    const losses = this.unreportedLosses();
+    if (this.reporter.reportWithheld(pageAttributes(), losses)) this.lossesCounted(losses);
     return Promise.all([this.provider.forceFlush(), this.logs?.flush()]).then(
       () => undefined,
       () => undefined,
@@ -206,6 +208,10 @@ export class BrowserAgent {
     return out;
   }
 
+  private lossesCounted(losses: Record<string, number>): void {
+    for (const [key, n] of Object.entries(losses)) this.lossesReported[key] = (this.lossesReported[key] ?? 0) + n;
+  }
+
   private crumb(name: string, attributes: Attrs): void {
     this.breadcrumbs.push({ name, time: Date.now(), attributes });
     if (this.breadcrumbs.length > MAX_BREADCRUMBS) this.breadcrumbs.shift();
@@ -228,8 +234,7 @@ export class BrowserAgent {
       },
       breadcrumbs: this.breadcrumbs.slice(),
     });
-    if (sent)
-      for (const [key, n] of Object.entries(losses)) this.lossesReported[key] = (this.lossesReported[key] ?? 0) + n;
+    if (sent) this.lossesCounted(losses);
     // An error thrown in a pagehide handler, or while the tab is hidden, would otherwise wait for a batch
     // timer that never fires again. (fetch keepalive lets the request outlive the page.)
     if (this.leaving) void this.flush();

@@ -37,5 +37,7 @@ interface Early {
   agent.async = true;
   agent.src = me?.dataset.agent || (me ? me.src.replace(/[^/]*$/, 'faultline.min.js') : 'faultline.min.js');
   for (const [k, v] of Object.entries(me?.dataset ?? {})) if (k !== 'agent') agent.dataset[k] = v as string;
+  // Without the agent nothing queued here is ever sent: say so.
+  agent.onerror = () => console.warn(`faultline: could not load ${agent.src}; errors are not reported`);
   (document.head || document.documentElement).appendChild(agent);
 })();

@@ -57,8 +57,9 @@ export interface ExceptionReporter {
   /** Reports one thrown value; returns the report sent, or undefined when it was withheld. Never throws. */
   capture(value: unknown, options: CaptureOptions): ExceptionReport | undefined;
   /** Sends what the rate limiter still holds as one `faultline.withheld` span (on shutdown / page hide):
-   * the totals, and the duplicates of each fingerprint. */
-  reportWithheld(attributes?: Attributes): boolean;
+   * the totals, and the duplicates of each fingerprint. `losses` are the agent's own counts of what it lost
+   * (`faultline.spool.dropped`...): the span goes out for them too. True when the span was sent. */
+  reportWithheld(attributes?: Attributes, losses?: Record<string, number>): boolean;
   readonly stats: Readonly<ReporterStats>;
   readonly scrubber: Scrubber;
 }
@@ -143,14 +144,16 @@ export function createExceptionReporter(options: ReporterOptions): ExceptionRepo
         return undefined;
       }
     },
-    reportWithheld(attributes) {
+    reportWithheld(attributes, losses) {
       const withheld = limiter.drain();
       const failed = lost;
-      if (withheld.duplicates === 0 && withheld.dropped === 0 && failed === 0) return false;
+      const agentLost = losses !== undefined && Object.values(losses).some((n) => n > 0);
+      if (withheld.duplicates === 0 && withheld.dropped === 0 && failed === 0 && !agentLost) return false;
       try {
         const span = options.tracer.startSpan('faultline.withheld', {
           attributes: {
             ...(attributes ? scrubber.attributes(attributes) : {}),
+            ...losses,
             ...(failed > 0 ? { 'faultline.failed': failed } : {}),
             'faultline.duplicates': withheld.duplicates,
             'faultline.dropped': withheld.dropped,

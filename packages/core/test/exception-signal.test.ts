@@ -196,6 +196,15 @@ describe('an exception as OpenTelemetry data', () => {
     expect(withheld.map((s) => s.attributes['faultline.failed'])).toEqual([1]);
   });
 
+  it("sends the agent's own loss counts on the withheld span, even with nothing else withheld", () => {
+    const reporter = createExceptionReporter({ tracer });
+    expect(reporter.reportWithheld(undefined, { 'faultline.spool.dropped': 0 })).toBe(false);
+    expect(reporter.reportWithheld(undefined, { 'faultline.spool.dropped': 2, 'faultline.refused': 1 })).toBe(true);
+    const withheld = spans.getFinishedSpans().filter((s) => s.name === 'faultline.withheld');
+    expect(withheld).toHaveLength(1);
+    expect(withheld[0]?.attributes).toMatchObject({ 'faultline.spool.dropped': 2, 'faultline.refused': 1 });
+  });
+
   it('whatever beforeSend returns, capture never throws and every loss is counted once', () => {
     fc.assert(
       fc.property(fc.array(fc.anything({ withBigInt: true }), { minLength: 1, maxLength: 8 }), (results) => {

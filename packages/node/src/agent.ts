@@ -66,7 +66,16 @@ export class NodeAgent {
   private installed = false;
   private disabled = false;
   private pending: Pending[] = [];
-  private pendingDropped = 0;
+  /** Set when a natural exit sent the withheld span; a new error starts a new round. */
+  private withheldReportedAtExit = false;
+  /** What was lost and not yet counted on a report: it rides on the next one that goes out. */
+  private losses = {
+    'faultline.queue.dropped': 0,
+    'faultline.buffer.dropped': 0,
+    'faultline.spool.dropped': 0,
+    /** Refused by the collector for good (a 4xx that retrying cannot cure). */
+    'faultline.refused': 0,
+  };
   private pipeline?: Pipeline;
   private sending?: Promise<void>;
   private user: ContextAttributes = {};
@@ -112,8 +121,13 @@ export class NodeAgent {
     process.on('exit', () => this.guard(() => this.flushSync()));
     process.on('beforeExit', () =>
       this.guard(() => {
-        // What dedupe and rate limiting still hold goes out before a natural exit, counted.
-        this.pipeline?.reporter.reportWithheld();
+        // What dedupe, rate limiting and the agent's losses still hold goes out before a natural exit,
+        // counted. Once per round of errors: a withheld span that itself cannot be delivered or spooled is
+        // a new loss, and reporting that again would keep the process from ever exiting.
+        if (!this.withheldReportedAtExit) {
+          this.withheldReportedAtExit = true;
+          this.reportWithheld();
+        }
         if (this.hasWork()) void this.flushAsync();
       }),
     );
@@ -161,7 +175,7 @@ export class NodeAgent {
   flush(): Promise<void> {
     this.guard(() => {
       this.processPending(false);
-      this.pipeline?.reporter.reportWithheld();
+      this.reportWithheld();
     });
     return this.flushAsync();
   }
@@ -259,8 +273,9 @@ export class NodeAgent {
   // ---- reports ----
 
   private enqueue(item: Omit<Pending, 'span'>): void {
+    this.withheldReportedAtExit = false; // a new round of errors
     if (this.pending.length >= MAX_PENDING) {
-      this.pendingDropped++;
+      this.losses['faultline.queue.dropped']++;
       return;
     }
     // Built property by property: on Node 20, `{ ...item, more }` takes V8's slow path (about 0.7 µs).
@@ -285,20 +300,37 @@ export class NodeAgent {
     const items = this.pending;
     this.pending = [];
     const shared: Attributes = Object.assign({}, this.user, this.context, this.tags);
-    if (this.pendingDropped > 0) {
-      shared['faultline.queue.dropped'] = this.pendingDropped;
-      this.pendingDropped = 0;
-    }
+    this.losses['faultline.buffer.dropped'] += pipeline.takeDropped();
+    // Counted losses go on the first report that is sent (not withheld by the rate limiter), once.
+    let losses = this.unreportedLosses();
     for (const item of items) {
-      const capture = () =>
-        pipeline.reporter.capture(item.value, {
-          mechanism: item.mechanism,
-          handled: item.handled,
-          attributes: item.attributes ? Object.assign({}, shared, item.attributes) : shared,
-        });
+      let sent = false;
+      const capture = () => {
+        let attributes = item.attributes ? Object.assign({}, shared, item.attributes) : shared;
+        if (losses) attributes = Object.assign({}, attributes, losses);
+        sent =
+          pipeline.reporter.capture(item.value, {
+            mechanism: item.mechanism,
+            handled: item.handled,
+            attributes,
+          }) !== undefined;
+      };
       withSpan(item.span, capture);
+      if (sent && losses) {
+        this.lossesReported(losses);
+        losses = undefined;
+      }
     }
-    if (dying) pipeline.reporter.reportWithheld();
+    if (dying) this.reportWithheld();
+  }
+
+  /** What dedupe and rate limiting still hold, and the agent's own uncounted losses: one withheld span. */
+  private reportWithheld(): void {
+    if (!this.pipeline && !this.unreportedLosses()) return; // nothing captured, nothing lost: core stays unloaded
+    const pipeline = this.loadPipeline();
+    this.losses['faultline.buffer.dropped'] += pipeline.takeDropped();
+    const losses = this.unreportedLosses();
+    if (pipeline.reporter.reportWithheld(undefined, losses) && losses) this.lossesReported(losses);
   }
 
   private loadPipeline(): Pipeline {
@@ -377,6 +409,11 @@ export class NodeAgent {
   private async sendOrSpool(signal: 'traces' | 'logs', body: Uint8Array): Promise<void> {
     const outcome = await this.post(signal, body);
     if (outcome === 'delivered') return;
+    if (outcome.refused) {
+      this.losses['faultline.refused']++; // retrying cannot help, so it is not spooled: counted instead
+      this.log(outcome.level, `faultline: ${outcome.why}; the report was dropped`);
+      return;
+    }
     this.log(outcome.level, `faultline: ${outcome.why}; the report waits in ${this.config.spoolDir}`);
     this.spool(signal, body);
   }
@@ -385,12 +422,16 @@ export class NodeAgent {
   private async post(
     signal: 'traces' | 'logs',
     body: Uint8Array,
-  ): Promise<'delivered' | { level: Level; why: string }> {
+  ): Promise<'delivered' | { level: Level; why: string; refused?: boolean }> {
     const { url, headers, payload } = this.request(signal, body);
     try {
       const res = await fetch(url, { method: 'POST', headers, body: payload, signal: AbortSignal.timeout(10_000) });
       await res.arrayBuffer().catch(() => undefined);
-      return res.ok ? 'delivered' : { level: 'warn', why: `the collector answered ${res.status}` };
+      if (res.ok) return 'delivered';
+      // A 4xx will not get better by retrying (OTLP/HTTP), except 408 and 429, and 401/403, which a fixed
+      // credential cures: those reports wait in the spool for a process with the right headers.
+      const refused = res.status >= 400 && res.status < 500 && ![401, 403, 408, 429].includes(res.status);
+      return { level: 'warn', why: `the collector answered ${res.status}`, refused };
     } catch (err) {
       return { level: 'info', why: `could not reach ${url} (${(err as Error).message})` };
     }
@@ -430,15 +471,39 @@ export class NodeAgent {
 
   private spool(signal: 'traces' | 'logs', body: Uint8Array): void {
     if (!writeSpool(this.config.spoolDir, { signal, body })) {
+      this.losses['faultline.spool.dropped']++;
       this.log('warn', `faultline: the spool ${this.config.spoolDir} is full or not writable; one report was dropped`);
     }
+  }
+
+  private lossesReported(losses: Record<string, number>): void {
+    for (const [key, n] of Object.entries(losses)) this.losses[key as keyof typeof this.losses] -= n;
+  }
+
+  /** The non-zero loss counts, or undefined when nothing was lost. */
+  private unreportedLosses(): Record<string, number> | undefined {
+    let out: Record<string, number> | undefined;
+    for (const [key, n] of Object.entries(this.losses)) {
+      if (n <= 0) continue;
+      out ??= {};
+      out[key] = n;
+    }
+    return out;
   }
 
   /** Sends what earlier processes left in the spool, each file claimed by exactly one process. */
   private async resendSpool(): Promise<void> {
     for (const entry of claimSpool(this.config.spoolDir)) {
-      if ((await this.post(entry.signal, entry.body)) === 'delivered') {
+      const outcome = await this.post(entry.signal, entry.body);
+      if (outcome === 'delivered') {
         entry.done();
+        continue;
+      }
+      if (outcome.refused) {
+        // The collector will never take this one (a corrupt file, a body it rejects): waiting would block
+        // every report behind it, so it is removed and counted.
+        entry.done();
+        this.losses['faultline.refused']++;
         continue;
       }
       entry.release();

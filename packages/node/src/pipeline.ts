@@ -47,6 +47,8 @@ export interface Pipeline {
   /** Serialized OTLP/JSON bodies of everything buffered, emptying the buffers. */
   drain(): { traces?: Uint8Array; logs?: Uint8Array };
   pendingCount(): number;
+  /** Spans and log records the buffers gave up since the last call (oldest first when full). */
+  takeDropped(): number;
 }
 
 export interface PipelineOptions {
@@ -100,6 +102,12 @@ export function createPipeline(
       };
     },
     pendingCount: () => spans.items.length + logs.items.length,
+    takeDropped: () => {
+      const n = spans.dropped + logs.dropped;
+      spans.dropped = 0;
+      logs.dropped = 0;
+      return n;
+    },
   };
 
   // Reports go through the app's own provider when it registered one (its resource, sampler and exporters),
