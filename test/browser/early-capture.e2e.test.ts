@@ -1,4 +1,4 @@
-// The early-capture loader (about 400 bytes gzipped) in Chromium: errors thrown before the agent has
+// The early-capture loader (about 460 bytes gzipped) in Chromium: errors thrown before the agent has
 // loaded, and API calls made before it, are queued and reported once it is there.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';

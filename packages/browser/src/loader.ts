@@ -1,4 +1,4 @@
-// The early-capture loader (dist/faultline-loader.min.js, about 1 KB): the only synchronous bytes on the
+// The early-capture loader (dist/faultline-loader.min.js, about 0.45 KB gzipped): the only synchronous bytes on the
 // page's critical path. It queues every error and rejection from the first line on, and loads the agent
 // (faultline.min.js, beside it) without blocking; the agent then takes the queue over. Same data-*
 // attributes as the full script tag; `data-agent` overrides where the agent is loaded from.
