@@ -20,6 +20,8 @@ interface Case {
   head?: string;
   /** Markup before the agent's script tag (window.faultlineConfig). */
   preamble?: string;
+  /** Changes to the context every report carries; `undefined` means the page cannot give it. */
+  context?: Record<string, unknown>;
 }
 
 const cases: Case[] = [
@@ -127,6 +129,14 @@ const cases: Case[] = [
     report: { type: 'Error', message: 'odd config', mechanism: 'onerror' },
   },
   {
+    name: 'client hints a browser or an extension broke: the report goes out without them',
+    preamble:
+      "<script>Object.defineProperty(Navigator.prototype, 'userAgentData', { get: () => ({ platform: 'Linux', mobile: false, brands: null }) });</script>",
+    body: "setTimeout(() => { throw new Error('odd client hints'); }, 0);",
+    report: { type: 'Error', message: 'odd client hints', mechanism: 'onerror' },
+    context: { 'browser.brands': undefined },
+  },
+  {
     name: 'a plain-http page (no crypto.randomUUID outside secure contexts)',
     preamble: '<script>delete Crypto.prototype.randomUUID;</script>',
     body: "setTimeout(() => { throw new Error('insecure context'); }, 0);",
@@ -226,7 +236,7 @@ describe('@faultline/browser script tag in Chromium', () => {
       });
       const tags = Object.fromEntries(span.tags.map((t) => [t.key, t.value]));
       // All context checks in one assertion, so that a failure shows every tag.
-      expect(tags, 'the report context').toMatchObject({
+      const expected: Record<string, unknown> = {
         'url.full': `${PAGE_ORIGIN}/case-${i}.html`,
         'user_agent.original': expect.stringMatching(/Chrome/),
         'session.id': expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -235,7 +245,10 @@ describe('@faultline/browser script tag in Chromium', () => {
         'browser.platform': 'Linux',
         'browser.mobile': false,
         'browser.brands': expect.stringMatching(/Chromium \d+/),
-      });
+        ...c.context,
+      };
+      for (const key of Object.keys(expected)) if (expected[key] === undefined) delete expected[key];
+      expect(tags, 'the report context').toMatchObject(expected);
       for (const [key, value] of Object.entries(c.tags ?? {})) expect(tags[key], key).toEqual(value);
     });
   });

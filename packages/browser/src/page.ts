@@ -39,11 +39,15 @@ export function pageAttributes(): Record<string, string | boolean | string[]> {
   if (!fixed) {
     fixed = { 'user_agent.original': navigator.userAgent, 'browser.language': navigator.language };
     // User-Agent Client Hints, where the browser has them (Chromium, secure contexts): the browser.* conventions.
-    const hints = (navigator as { userAgentData?: UserAgentData }).userAgentData;
-    if (hints) {
-      fixed['browser.platform'] = hints.platform;
-      fixed['browser.mobile'] = hints.mobile;
-      fixed['browser.brands'] = hints.brands.map((b) => `${b.brand} ${b.version}`);
+    try {
+      const hints = (navigator as { userAgentData?: UserAgentData }).userAgentData;
+      if (hints) {
+        fixed['browser.platform'] = String(hints.platform);
+        fixed['browser.mobile'] = hints.mobile === true;
+        fixed['browser.brands'] = Array.from(hints.brands, (b) => `${b.brand} ${b.version}`);
+      }
+    } catch {
+      // A browser (or an extension) with odd client hints: the report goes out without them.
     }
     if (document.referrer) fixed['http.request.header.referer'] = document.referrer;
     const measure = () => {
