@@ -168,7 +168,7 @@ for (const [service] of results) {
     const seen = g.reports + g.duplicates;
     const how = g.duplicates ? ` (${g.reports} reported, ${g.duplicates} collapsed)` : '';
     console.log(
-      `    ${fp}  x${seen}${how}  ${g.mechanism}  ${g.type}: ${g.message}${g.crumbs ? `  (${g.crumbs} breadcrumbs before it)` : ''}`,
+      `    ${fp}  x${seen}${how}  ${g.mechanism}  ${g.type}: ${g.message}${g.crumbs ? `  (${g.crumbs} breadcrumb${g.crumbs === 1 ? '' : 's'} before it)` : ''}`,
     );
   }
 }
