@@ -95,7 +95,7 @@ const cases: Case[] = [
   {
     name: 'cross-origin script: "Script error." with a hint',
     body: '',
-    head: '<script src="http://127.0.0.1:28080/throws.js"></script>',
+    head: `<script src="${PAGE_ORIGIN.replace('localhost', '127.0.0.1')}/throws.js"></script>`,
     report: { type: 'Error', message: /^Script error\.?$/, mechanism: 'onerror' },
     tags: { 'faultline.hint': expect.stringMatching(/crossorigin/) },
   },

@@ -4,8 +4,11 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
 import { chromium } from 'playwright-core';
+import { PAGE_PORT } from './ports.mjs';
 
-export const PAGE_ORIGIN = 'http://localhost:28080';
+export const PAGE_ORIGIN = `http://localhost:${PAGE_PORT}`;
+/** A second origin, for cross-origin cases. */
+export const OTHER_ORIGIN = `http://localhost:${PAGE_PORT + 1}`;
 const dist = resolve(import.meta.dirname, '../../packages/browser/dist');
 
 export function launchChromium() {

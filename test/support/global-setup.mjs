@@ -1,23 +1,16 @@
 // Starts the real collector and Jaeger once for all end-to-end suites, on ports of their own (so a demo
 // running on the defaults is not disturbed), and hands the URLs to the tests.
 import { createServer } from 'node:http';
-import { startStack } from '../../collector-config/stack.mjs';
+import { DEFAULT_PORTS, startStack } from '../../collector-config/stack.mjs';
+import { PAGE_PORT, TEST_PORT_SHIFT } from './ports.mjs';
 
-/** Test ports: the defaults shifted by 20000 (4318 → 24318, 16686 → 36686). */
-const TEST_PORTS = {
-  otlpGrpc: 24317,
-  otlpHttp: 24318,
-  otlpTenantsHttp: 24319,
-  collectorHealth: 33133,
-  jaegerOtlpGrpc: 34317,
-  jaegerOtlpHttp: 34318,
-  jaegerHealth: 34133,
-  jaegerQuery: 36686,
-  jaegerQueryGrpc: 36685,
-};
+/** Test ports: the defaults shifted (by 20000 unless FAULTLINE_TEST_PORT_SHIFT says otherwise). */
+const TEST_PORTS = Object.fromEntries(
+  Object.entries(DEFAULT_PORTS).map(([name, port]) => [name, port + TEST_PORT_SHIFT]),
+);
 
 /** Origins the collector accepts for browser CORS in the tests (the browser suite serves pages there). */
-export const TEST_ORIGINS = ['http://localhost:28080', 'http://127.0.0.1:28080'];
+export const TEST_ORIGINS = [`http://localhost:${PAGE_PORT}`, `http://127.0.0.1:${PAGE_PORT}`];
 
 let stack;
 let control;
