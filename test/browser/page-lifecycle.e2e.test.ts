@@ -1,7 +1,7 @@
 // Delivery when the page goes away, and CORS, in Chromium against the real collector and Jaeger.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { flushAgent, launchChromium, PAGE_ORIGIN, servePages } from '../support/browser.mjs';
+import { flushAgent, launchChromium, OTHER_ORIGIN, PAGE_ORIGIN, servePages } from '../support/browser.mjs';
 import { eventOf, exceptionSpans, waitForExceptionSpans } from '../support/jaeger.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpTraces: string; jaegerQuery: string } };
@@ -17,6 +17,9 @@ const pages: Record<string, string> = {
     setTimeout(() => { setTimeout(() => { location.href = '/next.html'; }, 0); throw new Error('thrown just before leaving'); }, 50);
   </script>`,
   '/next.html': '<!doctype html><p>next</p>',
+  // Two page views in one tab, each throwing once it is loaded.
+  '/view-a.html': `<!doctype html>${tag(`session-${run}`)}<script>window.boom = () => setTimeout(() => { throw new Error('in view a'); }, 0);</script>`,
+  '/view-b.html': `<!doctype html>${tag(`session-${run}`)}<script>window.boom = () => setTimeout(() => { throw new Error('in view b'); }, 0);</script>`,
 };
 
 let browser: Browser;
@@ -35,6 +38,47 @@ async function waitForOne(service: string) {
   await new Promise((r) => setTimeout(r, 500)); // a second report, if any, would be there by now
   return exceptionSpans(stack.urls.jaegerQuery, service);
 }
+
+describe('session and page view', () => {
+  it('one session id for the tab, one page-view id per page, a tampered session id replaced', async () => {
+    const context = await browser.newContext();
+    const tab = await context.newPage();
+    const throwAndFlush = async () => {
+      await tab.evaluate(() => (window as unknown as { boom(): void }).boom());
+      await tab.waitForTimeout(100);
+      await flushAgent(tab);
+    };
+    await tab.goto(`${PAGE_ORIGIN}/view-a.html`);
+    await throwAndFlush();
+    await tab.goto(`${PAGE_ORIGIN}/view-b.html`);
+    await throwAndFlush();
+    // Something else wrote under the agent's key: the next page view starts a new session.
+    await tab.evaluate(() => sessionStorage.setItem('faultline.session', '<script>not an id</script>'));
+    await tab.goto(`${PAGE_ORIGIN}/view-a.html`);
+    await throwAndFlush();
+    await context.close();
+    const spans = await waitForExceptionSpans(stack.urls.jaegerQuery, `session-${run}`, 3, 10_000);
+    const views = spans
+      .map((sp) => {
+        const tags = Object.fromEntries(
+          (sp as { tags: { key: string; value: unknown }[] }).tags.map((t) => [t.key, t.value]),
+        );
+        return {
+          start: (sp as { startTime: number }).startTime,
+          session: tags['session.id'],
+          view: tags['faultline.page_view.id'],
+        };
+      })
+      .sort((x, y) => x.start - y.start);
+    expect(views).toHaveLength(3);
+    const [a, b, c] = views as { session: string; view: string }[];
+    expect(a?.session).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(b?.session).toBe(a?.session);
+    expect(b?.view).not.toBe(a?.view);
+    expect(c?.session).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(c?.session).not.toBe(a?.session);
+  });
+});
 
 describe('delivery as the page goes away', () => {
   it('an error thrown in a pagehide handler arrives', async () => {
@@ -66,7 +110,7 @@ describe('delivery as the page goes away', () => {
 
 describe('CORS', () => {
   it('the collector accepts the configured origin and refuses another', async () => {
-    const otherOrigin = 'http://localhost:28081';
+    const otherOrigin = OTHER_ORIGIN;
     const html = (service: string) =>
       `<!doctype html>${tag(service)}<script>setTimeout(() => { throw new Error('from ' + location.origin); }, 10);</script>`;
     const other = await servePages({ '/p.html': html(`cors-refused-${run}`) }, otherOrigin);

@@ -5,7 +5,8 @@ const SESSION_KEY = 'faultline.session';
 export function sessionId(): string {
   try {
     const existing = sessionStorage.getItem(SESSION_KEY);
-    if (existing) return existing;
+    // Only what this agent wrote: anything else under the key (another script, a tampered value) is replaced.
+    if (existing && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(existing)) return existing;
     const id = uuid();
     sessionStorage.setItem(SESSION_KEY, id);
     return id;
