@@ -1,4 +1,7 @@
 import { packageConfig } from '../../scripts/rollup-package.mjs';
 
-// `context` is its own entry: the Node agent loads it at start-up, without the rest of core.
-export default packageConfig({ input: { index: 'src/index.ts', context: 'src/app-context.ts' } });
+// `context` and `circuit-breaker` are entries of their own: the Node agent loads each alone (context at
+// start-up, the breaker after a failed delivery), without the rest of core.
+export default packageConfig({
+  input: { index: 'src/index.ts', context: 'src/app-context.ts', 'circuit-breaker': 'src/circuit-breaker.ts' },
+});

@@ -7,6 +7,7 @@
 //   doubles with each further failure (with jitter, at least any Retry-After the collector gave); while it is
 //   open nothing touches the network and everything goes to storage. When it ends, one stored batch is sent
 //   as a probe: accepted, the circuit closes and the rest follows; refused, it opens again for longer.
+import { createCircuitBreaker, retryAfterMs } from '@faultline/core';
 import type { ExportResult } from '@opentelemetry/core';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
@@ -16,9 +17,6 @@ const KEY = 'faultline.spool';
 export const MAX_SPOOLED_BATCHES = 50;
 /** Characters of stored JSON at most (localStorage quotas are a few MB per origin). */
 const MAX_SPOOL_CHARS = 512 * 1024;
-/** First cool-down of the circuit breaker, and the longest. */
-export const BREAKER_BASE_MS = 5_000;
-const BREAKER_MAX_MS = 5 * 60_000;
 const SUCCESS = 0;
 
 interface Stored {
@@ -30,8 +28,7 @@ export class SpoolingExporter implements SpanExporter {
   /** Batches given up so far: storage full or blocked, or refused by the collector as malformed. */
   dropped = 0;
   private draining = false;
-  private failures = 0;
-  private openUntil = 0;
+  private readonly breaker = createCircuitBreaker();
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -48,7 +45,7 @@ export class SpoolingExporter implements SpanExporter {
 
   /** True while the circuit breaker keeps requests off the network. */
   get open(): boolean {
-    return Date.now() < this.openUntil;
+    return this.breaker.open;
   }
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
@@ -62,7 +59,7 @@ export class SpoolingExporter implements SpanExporter {
         this.store(spans);
         this.failed();
       } else {
-        this.failures = 0;
+        this.breaker.succeeded();
         void this.drain();
       }
       done({ code: SUCCESS }); // kept for later: nothing for the SDK to retry or drop
@@ -87,7 +84,7 @@ export class SpoolingExporter implements SpanExporter {
           if (res.status >= 400 && res.status < 500 && res.status !== 429) this.remove(first, true);
           else return this.failed(retryAfterMs(res.headers.get('retry-after')));
         } else {
-          this.failures = 0;
+          this.breaker.succeeded();
           this.remove(first, false);
         }
       }
@@ -109,10 +106,7 @@ export class SpoolingExporter implements SpanExporter {
 
   /** Opens the circuit for the next cool-down and plans the probe that ends it. */
   private failed(retryAfter = 0): void {
-    this.failures++;
-    const backoff = Math.min(BREAKER_BASE_MS * 2 ** (this.failures - 1), BREAKER_MAX_MS);
-    const wait = Math.max(backoff * (0.8 + Math.random() * 0.4), retryAfter);
-    this.openUntil = Date.now() + wait;
+    const wait = this.breaker.failed(retryAfter);
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.drain(), wait + 10);
   }
@@ -152,14 +146,6 @@ export class SpoolingExporter implements SpanExporter {
     }
     if (!write(stored)) this.dropped++;
   }
-}
-
-/** Retry-After in seconds or as an HTTP date, in milliseconds (0 when absent or unreadable). */
-function retryAfterMs(header: string | null): number {
-  if (!header) return 0;
-  const seconds = Number(header);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
-  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, BREAKER_MAX_MS) : 0;
 }
 
 function read(): unknown[] {

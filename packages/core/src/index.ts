@@ -3,6 +3,8 @@
 
 export type { ContextAttributes, ContextValue } from './app-context';
 export { primitiveEntries, setContextAttributes, tagValue, userAttributes } from './app-context';
+export type { CircuitBreaker, CircuitBreakerOptions } from './circuit-breaker';
+export { BREAKER_BASE_MS, BREAKER_MAX_MS, createCircuitBreaker, retryAfterMs } from './circuit-breaker';
 export type { Breadcrumb, ExceptionReport, ExceptionSignals } from './exception-signal';
 export {
   emitExceptionLog,
