@@ -6,8 +6,14 @@ import { dts } from 'rollup-plugin-dts';
 const external = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
 export default [
   {
-    input: { index: 'src/index.ts', register: 'src/register.ts', pipeline: 'src/pipeline.ts' },
-    external: (id) => external(id) || id === './pipeline.cjs',
+    input: {
+      index: 'src/index.ts',
+      register: 'src/register.ts',
+      pipeline: 'src/pipeline.ts',
+      delivery: 'src/delivery.ts',
+    },
+    // Loaded on first use with require(): the OpenTelemetry pipeline and the delivery path.
+    external: (id) => external(id) || id === './pipeline.cjs' || id === './delivery.cjs',
     plugins: [typescript({ tsconfig: './tsconfig.json', noEmit: false, declaration: false, sourceMap: true })],
     output: {
       dir: 'dist',

@@ -3,15 +3,19 @@
 // the collector cannot be reached).
 //
 // Node's crash behaviour is kept exactly, which shapes every hook here (measured on Node 20, 22 and 24):
-// - `uncaughtExceptionMonitor` observes an uncaught exception without handling it; a listener of
-//   `uncaughtException` would keep the process alive, so none is added. A throwing monitor turns exit 1 into
-//   7: every hook is wrapped.
-// - An `unhandledRejection` listener would turn exit 1 into 0 under the default mode, so rejections are
-//   observed by wrapping `process.emit` instead, which changes nothing. Reading `reason.stack` there changes
-//   the source line Node prints, so the reason is only stored, and read later.
-// - The report of a crash is built and sent synchronously from the monitor (and, for process.exit() and
-//   the like, from the `exit` event), before Node prints the error; no asynchronous I/O can finish there,
-//   so the request runs in a Worker while this thread waits (sync-send.ts).
+// - No listener is added to the process: a listener of `uncaughtException` or `unhandledRejection` changes
+//   the exit code, and any listener of `exit`, `beforeExit` or `uncaughtExceptionMonitor` moves the
+//   `node:events` frame Node prints when the app's own listener of that event throws. The agent wraps
+//   `process.emit` instead and looks at five event names; its frame is taken out of any stack the process
+//   dies with (stripOwnEmitFrame, hideOwnFrames). A throwing hook turns exit 1 into 7: every hook is guarded.
+// - Reading `reason.stack` when a rejection is seen changes the source line Node prints, so the reason is
+//   only stored there, and read later.
+// - A process that is really dying (no domain, capture callback or `uncaughtException` listener will take
+//   the error) blocks to deliver its report before Node prints the error; no asynchronous I/O can finish
+//   there, so the requests run in a Worker while this thread waits (sync-send.ts). Errors the process
+//   survives are reported asynchronously (delivery.ts).
+// - The agent's own timers and requests are created outside the app's domain, if any: bound to it, they
+//   would enter and leave it, and `process.domain` would read `undefined` instead of `null` afterwards.
 // - A Worker `error` listener would suppress the parent's crash: Worker errors are observed with
 //   `events.errorMonitor` on each Worker, found through diagnostics_channel.
 // - No signal handlers: a SIGTERM listener would keep servers from exiting.
@@ -19,7 +23,6 @@ import { subscribe } from 'node:diagnostics_channel';
 import { errorMonitor } from 'node:events';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import type { Attributes } from '@faultline/core';
 import {
   type ContextAttributes,
@@ -29,9 +32,8 @@ import {
   userAttributes,
 } from '@faultline/core/context';
 import { type ConfigResult, checkInitOptions, type InitOptions, type NodeAgentConfig, readConfig } from './config';
+import type { Delivery, DeliveryHost, LogLevel as Level } from './delivery';
 import type { Pipeline } from './pipeline';
-import { claimSpool, writeSpool } from './spool';
-import { postSync } from './sync-send';
 import { VERSION } from './version';
 
 export type { InitOptions } from './config';
@@ -40,6 +42,8 @@ export type { InitOptions } from './config';
 const MAX_PENDING = 200;
 /** Delay before the spool left by earlier processes is sent: after start-up, never during it. */
 const SPOOL_RESEND_DELAY_MS = 1000;
+/** The events the process.emit wrapper acts on; every other event goes straight to Node's emit. */
+const OBSERVED = new Set(['unhandledRejection', 'uncaughtExceptionMonitor', 'uncaughtException', 'exit']);
 
 export interface CaptureContext {
   /** Extra attributes for this report (tags). */
@@ -57,7 +61,6 @@ interface Pending {
   span?: unknown;
 }
 
-type Level = 'error' | 'warn' | 'info' | 'debug';
 const LEVEL_RANK: Record<string, number> = { none: 0, error: 1, warn: 2, info: 3, debug: 4, verbose: 5, all: 6 };
 
 export class NodeAgent {
@@ -66,8 +69,6 @@ export class NodeAgent {
   private installed = false;
   private disabled = false;
   private pending: Pending[] = [];
-  /** Set when a natural exit sent the withheld span; a new error starts a new round. */
-  private withheldReportedAtExit = false;
   /** What was lost and not yet counted on a report: it rides on the next one that goes out. */
   private losses = {
     'faultline.queue.dropped': 0,
@@ -77,7 +78,7 @@ export class NodeAgent {
     'faultline.refused': 0,
   };
   private pipeline?: Pipeline;
-  private sending?: Promise<void>;
+  private deliveryInstance?: Delivery;
   private user: ContextAttributes = {};
   private context: ContextAttributes = {};
   private tags: ContextAttributes = {};
@@ -112,27 +113,13 @@ export class NodeAgent {
       c.flushTimeoutMs = options.flushTimeoutMs;
   }
 
-  /** Installs the process hooks (main thread only). Cheap: listeners and one wrapped function, nothing loaded. */
+  /** Installs the process hooks (main thread only). Cheap: one wrapped function, nothing loaded. */
   install(): void {
     if (this.installed || this.config.disabled) return;
     this.installed = true;
-    process.on('uncaughtExceptionMonitor', (err, origin) => this.guard(() => this.onUncaught(err, origin)));
     this.wrapProcessEmit();
-    process.on('exit', () => this.guard(() => this.flushSync()));
-    process.on('beforeExit', () =>
-      this.guard(() => {
-        // What dedupe, rate limiting and the agent's losses still hold goes out before a natural exit,
-        // counted. Once per round of errors: a withheld span that itself cannot be delivered or spooled is
-        // a new loss, and reporting that again would keep the process from ever exiting.
-        if (!this.withheldReportedAtExit) {
-          this.withheldReportedAtExit = true;
-          this.reportWithheld();
-        }
-        if (this.hasWork()) void this.flushAsync();
-      }),
-    );
     subscribe('worker_threads', (message) => this.guard(() => this.onWorker((message as { worker?: unknown }).worker)));
-    setTimeout(() => this.guard(() => void this.resendSpool()), SPOOL_RESEND_DELAY_MS).unref();
+    setTimeout(() => this.guard(() => this.delivery().drainSpool()), SPOOL_RESEND_DELAY_MS).unref();
     this.log('info', `faultline: reporting to ${this.config.tracesEndpoint} as ${this.config.serviceName}`);
   }
 
@@ -182,45 +169,77 @@ export class NodeAgent {
 
   // ---- hooks ----
 
-  private originalEmit?: typeof process.emit;
-
-  /** Observes `unhandledRejection` emits by wrapping process.emit (a listener would change the exit code). */
+  /**
+   * Observes the process's events by wrapping process.emit: a listener would change the exit code
+   * (`unhandledRejection`, `uncaughtException`) or the frames Node prints when the app's own listener throws.
+   */
   private wrapProcessEmit(): void {
-    if (this.originalEmit) return;
     const agent = this;
-    const originalEmit = process.emit;
-    this.originalEmit = originalEmit;
+    const nodeEmit = process.emit as (...a: unknown[]) => boolean;
     // Every event of the process passes here: one look at its name, then Node's own emit with the same
     // arguments (no copy of them).
-    process.emit = function emit(this: NodeJS.Process, ...args: unknown[]) {
-      if (args[0] !== 'unhandledRejection') return (originalEmit as (...a: unknown[]) => boolean).apply(this, args);
-      agent.guard(() => agent.onRejection(args[1]));
-      const handled = (originalEmit as (...a: unknown[]) => boolean).apply(this, args);
-      if (handled) agent.rejectionJustSeen = false;
-      return handled;
+    process.emit = function emit(this: NodeJS.Process, ...args: unknown[]): boolean {
+      const type = args[0] as string;
+      if (!OBSERVED.has(type)) return nodeEmit.apply(this, args);
+      switch (type) {
+        case 'unhandledRejection': {
+          agent.guard(() => agent.onRejection(args[1]));
+          const handled: boolean = nodeEmit.apply(this, args);
+          if (handled) agent.rejectionJustSeen = false;
+          return handled;
+        }
+        case 'uncaughtExceptionMonitor':
+          agent.guard(() => agent.onUncaught(args[1], args[2] as string));
+          return agent.dispatchInFatalHandler(this, nodeEmit, args);
+        case 'uncaughtException':
+          return agent.dispatchInFatalHandler(this, nodeEmit, args);
+        default: // 'exit'
+          try {
+            return nodeEmit.apply(this, args);
+          } finally {
+            // After the app's exit handlers, so that what they captured goes too. Not at `beforeExit`:
+            // anything sent then (even a Worker started) wakes the event loop, and the app's `beforeExit`
+            // handlers would run a second time.
+            agent.guard(() => {
+              agent.reportWithheld();
+              agent.flushSync();
+            });
+          }
+      }
     } as typeof process.emit;
   }
 
   /**
-   * Puts Node's own process.emit back for the rest of a fatal exception, so that an `uncaughtException`
-   * handler that throws prints exactly the stack plain node prints (no frame of ours in it). Re-wrapped if
-   * the app keeps the process alive.
+   * Node emits `uncaughtExceptionMonitor` and `uncaughtException` from its fatal-exception handler, where a
+   * listener that throws ends the process (exit 7) without an `exit` event, printing that error. This is
+   * the last moment to deliver what is pending, and to keep this wrapper's frame out of what Node prints.
    */
-  private unwrapProcessEmit(): void {
-    if (!this.originalEmit) return;
-    process.emit = this.originalEmit;
-    this.originalEmit = undefined;
-    setImmediate(() => this.guard(() => this.wrapProcessEmit())).unref();
+  private dispatchInFatalHandler(self: NodeJS.Process, emit: (...a: unknown[]) => boolean, args: unknown[]): boolean {
+    let threw = true;
+    try {
+      const handled = emit.apply(self, args);
+      threw = false;
+      return handled;
+    } finally {
+      // A `finally`, not a `catch`: rethrowing would move the source line Node prints to this file.
+      if (threw)
+        this.guard(() => {
+          this.flushSync();
+          hideOwnFrames();
+        });
+    }
   }
 
   private onUncaught(err: unknown, origin: string): void {
-    this.unwrapProcessEmit();
     stripOwnEmitFrame(err);
     if (typeof err === 'object' && err !== null && this.workerErrors.has(err)) return; // reported as a Worker error
+    // Only a process nothing will save may block: a domain or a capture callback takes the error (both
+    // are the capture callback), or an `uncaughtException` listener does.
+    const dying = !process.hasUncaughtExceptionCaptureCallback() && process.listenerCount('uncaughtException') === 0;
     if (origin === 'unhandledRejection') {
       if (this.rejectionJustSeen) {
-        this.rejectionJustSeen = false; // default mode: the observer has it already; deliver it now
-        this.flushSync();
+        this.rejectionJustSeen = false; // default mode: the observer has it already
+        this.deliverUncaught(dying);
         return;
       }
       this.lastFatalRejection = err; // strict mode: the monitor comes first
@@ -230,9 +249,21 @@ export class NodeAgent {
       mechanism: origin === 'unhandledRejection' ? 'unhandledRejection' : 'uncaughtException',
       handled: false,
     });
-    // Delivered now, synchronously: the process may be gone before any later moment. An app
-    // `uncaughtException` handler that throws ends the process with exit code 7 without an `exit` event.
-    this.flushSync();
+    this.deliverUncaught(dying);
+  }
+
+  /**
+   * A dying process delivers now, synchronously: it may be gone before any later moment. One that lives
+   * on sends asynchronously, with a spool copy first, since its handler may still end it without an exit
+   * path (a domain's error handler that throws: exit 7).
+   */
+  private deliverUncaught(dying: boolean): void {
+    if (dying) {
+      this.flushSync();
+      return;
+    }
+    this.processPending(false);
+    this.sendBuffered(true);
   }
 
   private onRejection(reason: unknown): void {
@@ -273,7 +304,6 @@ export class NodeAgent {
   // ---- reports ----
 
   private enqueue(item: Omit<Pending, 'span'>): void {
-    this.withheldReportedAtExit = false; // a new round of errors
     if (this.pending.length >= MAX_PENDING) {
       this.losses['faultline.queue.dropped']++;
       return;
@@ -365,7 +395,6 @@ export class NodeAgent {
   }
 
   private flushScheduled = false;
-  private sendAgain: Promise<void> | undefined;
 
   /** One asynchronous flush per event-loop turn, however many errors the turn captured. */
   private scheduleAsyncFlush(): void {
@@ -377,103 +406,46 @@ export class NodeAgent {
     }).unref();
   }
 
+  /** Reports what is pending and sends it; resolves once nothing is in flight. */
   private flushAsync(): Promise<void> {
-    // A send is under way: go again once it is done, so that what was reported meanwhile goes too.
-    if (this.sending) {
-      this.sendAgain ??= this.sending.then(() => {
-        this.sendAgain = undefined;
-        return this.flushAsync();
-      });
-      return this.sendAgain;
-    }
-    // Cleared in a `finally` callback, which always runs after this assignment (a send with nothing to do
-    // completes synchronously: clearing it inside would leave a finished promise here for good).
-    const sending = this.sendPending().finally(() => {
-      if (this.sending === sending) this.sending = undefined;
-    });
-    this.sending = sending;
-    return sending;
+    this.processPending(false);
+    this.sendBuffered(false);
+    return this.deliveryInstance?.idle() ?? Promise.resolve();
   }
 
-  private async sendPending(): Promise<void> {
-    try {
-      this.processPending(false);
-      const bodies = this.pipeline?.drain() ?? {};
-      if (bodies.traces) await this.sendOrSpool('traces', bodies.traces);
-      if (bodies.logs) await this.sendOrSpool('logs', bodies.logs);
-    } catch (err) {
-      this.fail(err);
-    }
+  /** Hands what the export buffers hold to delivery. */
+  private sendBuffered(durable: boolean): void {
+    const bodies = this.pipeline?.drain() ?? {};
+    if (bodies.traces) this.delivery().send('traces', bodies.traces, durable);
+    if (bodies.logs) this.delivery().send('logs', bodies.logs, durable);
   }
 
-  private async sendOrSpool(signal: 'traces' | 'logs', body: Uint8Array): Promise<void> {
-    const outcome = await this.post(signal, body);
-    if (outcome === 'delivered') return;
-    if (outcome.refused) {
-      this.losses['faultline.refused']++; // retrying cannot help, so it is not spooled: counted instead
-      this.log(outcome.level, `faultline: ${outcome.why}; the report was dropped`);
-      return;
-    }
-    this.log(outcome.level, `faultline: ${outcome.why}; the report waits in ${this.config.spoolDir}`);
-    this.spool(signal, body);
-  }
-
-  /** One OTLP request while the process lives (10 s at most). */
-  private async post(
-    signal: 'traces' | 'logs',
-    body: Uint8Array,
-  ): Promise<'delivered' | { level: Level; why: string; refused?: boolean }> {
-    const { url, headers, payload } = this.request(signal, body);
-    try {
-      const res = await fetch(url, { method: 'POST', headers, body: payload, signal: AbortSignal.timeout(10_000) });
-      await res.arrayBuffer().catch(() => undefined);
-      if (res.ok) return 'delivered';
-      // A 4xx will not get better by retrying (OTLP/HTTP), except 408 and 429, and 401/403, which a fixed
-      // credential cures: those reports wait in the spool for a process with the right headers.
-      const refused = res.status >= 400 && res.status < 500 && ![401, 403, 408, 429].includes(res.status);
-      return { level: 'warn', why: `the collector answered ${res.status}`, refused };
-    } catch (err) {
-      return { level: 'info', why: `could not reach ${url} (${(err as Error).message})` };
-    }
-  }
-
-  /** The exit path: report what is pending and deliver it before the process is gone, or spool it. */
+  /** The exit path: reports what is pending and delivers it, with what is in flight, before the process is
+   * gone; what is not acknowledged by then waits in the spool. */
   private flushSync(): void {
-    if (!this.hasWork()) return;
+    if (!this.hasWork() && !this.deliveryInstance?.busy) return;
     this.processPending(true);
     const bodies = this.pipeline?.drain() ?? {};
-    const deadline = Date.now() + this.config.flushTimeoutMs;
-    for (const signal of ['traces', 'logs'] as const) {
-      const body = bodies[signal];
-      if (!body) continue;
-      const left = deadline - Date.now();
-      const { url, headers, payload } = this.request(signal, body);
-      const outcome = left > 0 ? postSync(url, headers, payload, left) : 'timeout';
-      if (outcome !== 'delivered') {
-        this.log(
-          'info',
-          `faultline: report not delivered before exit (${outcome}); it waits in ${this.config.spoolDir}`,
-        );
-        this.spool(signal, body);
-      }
-    }
+    const fresh: { signal: 'traces' | 'logs'; body: Uint8Array }[] = [];
+    if (bodies.traces) fresh.push({ signal: 'traces', body: bodies.traces });
+    if (bodies.logs) fresh.push({ signal: 'logs', body: bodies.logs });
+    this.delivery().flushSync(fresh);
   }
 
-  private request(signal: 'traces' | 'logs', body: Uint8Array) {
-    const headers: Record<string, string> = { ...this.config.headers, 'content-type': 'application/json' };
-    let payload = body;
-    if (this.config.compression === 'gzip') {
-      payload = gzipSync(body);
-      headers['content-encoding'] = 'gzip';
-    }
-    return { url: signal === 'traces' ? this.config.tracesEndpoint : this.config.logsEndpoint, headers, payload };
-  }
-
-  private spool(signal: 'traces' | 'logs', body: Uint8Array): void {
-    if (!writeSpool(this.config.spoolDir, { signal, body })) {
-      this.losses['faultline.spool.dropped']++;
-      this.log('warn', `faultline: the spool ${this.config.spoolDir} is full or not writable; one report was dropped`);
-    }
+  private delivery(): Delivery {
+    if (this.deliveryInstance) return this.deliveryInstance;
+    // Loaded synchronously on first use (the exit path cannot await), and never at start-up.
+    const { Delivery } = require('./delivery.cjs') as typeof import('./delivery');
+    const host: DeliveryHost = {
+      config: this.config,
+      log: (level, message) => this.log(level, message),
+      lost: (kind) => {
+        this.losses[kind]++;
+      },
+      guard: (fn) => this.guard(fn),
+    };
+    this.deliveryInstance = new Delivery(host);
+    return this.deliveryInstance;
   }
 
   private lossesReported(losses: Record<string, number>): void {
@@ -491,32 +463,12 @@ export class NodeAgent {
     return out;
   }
 
-  /** Sends what earlier processes left in the spool, each file claimed by exactly one process. */
-  private async resendSpool(): Promise<void> {
-    for (const entry of claimSpool(this.config.spoolDir)) {
-      const outcome = await this.post(entry.signal, entry.body);
-      if (outcome === 'delivered') {
-        entry.done();
-        continue;
-      }
-      if (outcome.refused) {
-        // The collector will never take this one (a corrupt file, a body it rejects): waiting would block
-        // every report behind it, so it is removed and counted.
-        entry.done();
-        this.losses['faultline.refused']++;
-        continue;
-      }
-      entry.release();
-      return; // collector still unhappy: the next process tries again
-    }
-  }
-
   // ---- never hurt the host ----
 
   private guard(fn: () => unknown): void {
     if (this.disabled) return;
     try {
-      fn();
+      outsideDomain(fn);
     } catch (err) {
       this.fail(err);
     }
@@ -554,6 +506,46 @@ function readCaptureContext(context: CaptureContext | undefined): { mechanism: s
     mechanism: typeof mechanism === 'string' && mechanism !== '' ? mechanism : 'manual',
     attributes: Object.fromEntries(primitiveEntries(attributes)),
   };
+}
+
+/**
+ * Runs `fn` with no domain active, so that the timers, requests and promises it creates are not bound to
+ * the app's domain (they would enter and leave it when they fire). The domain module is only touched when
+ * the app loaded it and is inside a domain right now.
+ */
+function outsideDomain(fn: () => unknown): void {
+  const proc = process as unknown as { domain: unknown };
+  const active = proc.domain;
+  if (active === null || active === undefined) {
+    fn();
+    return;
+  }
+  const domains = require('node:domain') as { active: unknown };
+  const moduleActive = domains.active;
+  proc.domain = null;
+  domains.active = null;
+  try {
+    fn();
+  } finally {
+    proc.domain = active;
+    domains.active = moduleActive;
+  }
+}
+
+/**
+ * The process is about to die of an error thrown by a listener that Node's fatal-exception handler called
+ * through the emit wrapper, and will print that error's stack, not yet formatted. Formatting leaves the
+ * wrapper's frames out. Only for a dying process: nothing else reads Error.prepareStackTrace any more.
+ */
+function hideOwnFrames(): void {
+  const file = ownFile();
+  const format = Error.prepareStackTrace;
+  if (!file || typeof format !== 'function') return;
+  Error.prepareStackTrace = (error, frames) =>
+    format(
+      error,
+      frames.filter((frame) => frame.getFileName() !== file),
+    );
 }
 
 /** Where @opentelemetry/api registers itself globally (looked up once: this runs for every error). */

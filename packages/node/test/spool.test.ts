@@ -2,9 +2,16 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { claimSpool, MAX_SPOOL_FILES, writeSpool } from '../src/spool';
+import { type ClaimedEntry, claimNext, MAX_SPOOL_FILES, writeClaimed, writeSpool } from '../src/spool';
 
 const body = (s: string) => new TextEncoder().encode(s);
+
+/** Every report a process can claim now, as claimNext hands them out. */
+function claimSpool(dir: string): ClaimedEntry[] {
+  const out: ClaimedEntry[] = [];
+  for (let e = claimNext(dir); e; e = claimNext(dir)) out.push(e);
+  return out;
+}
 
 describe('the disk spool', () => {
   it('writes reports and hands each to exactly one claimer', () => {
@@ -20,6 +27,37 @@ describe('the disk spool', () => {
     expect(second).toEqual([]);
     for (const e of first) e.done();
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('hands out the oldest report first', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fl-spool-unit-'));
+    writeFileSync(join(dir, '2000-1-b.traces.otlp.json'), 'second');
+    writeFileSync(join(dir, '1000-1-a.traces.otlp.json'), 'first');
+    expect(new TextDecoder().decode(claimNext(dir)?.body)).toBe('first');
+  });
+
+  it('keeps a write-ahead copy claimed by this process: no other sender takes it until it is released', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fl-spool-unit-'));
+    const entry = writeClaimed(dir, { signal: 'traces', body: body('{"wal":1}') });
+    expect(entry).toBeDefined();
+    expect(claimNext(dir)).toBeUndefined();
+    entry?.release();
+    expect(new TextDecoder().decode(claimNext(dir)?.body)).toBe('{"wal":1}');
+  });
+
+  it('takes back at once a file claimed by a process that is gone', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fl-spool-unit-'));
+    // pid 2^22 + 1 is above Linux's pid_max: no such process
+    writeFileSync(join(dir, '1000-1-a.traces.otlp.json.claimed-4194305-zzzz'), '{"orphan":1}');
+    // and one claimed by an earlier process with this very pid (a container's pid 1 at its next start)
+    writeFileSync(join(dir, `1001-1-b.traces.otlp.json.claimed-${process.pid}-old`), '{"same pid":1}');
+    expect(claimSpool(dir).map((e) => new TextDecoder().decode(e.body))).toEqual(['{"orphan":1}', '{"same pid":1}']);
+  });
+
+  it('leaves alone a file a live process is sending', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fl-spool-unit-'));
+    writeFileSync(join(dir, `1000-1-a.traces.otlp.json.claimed-${process.ppid}-abc`), '{}');
+    expect(claimNext(dir)).toBeUndefined();
   });
 
   it('puts a released report back for the next process', () => {
@@ -51,6 +89,7 @@ describe('the disk spool', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'fl-spool-unit-')), 'a-file');
     writeFileSync(file, '');
     expect(writeSpool(join(file, 'spool'), { signal: 'traces', body: body('{}') })).toBe(false);
-    expect(claimSpool('/nonexistent/spool')).toEqual([]);
+    expect(claimNext('/nonexistent/spool')).toBeUndefined();
+    expect(writeClaimed(join(file, 'spool'), { signal: 'traces', body: body('{}') })).toBeUndefined();
   });
 });
