@@ -28,6 +28,9 @@ interface Case {
   more?: Report[];
   /** The report waits in the spool (the process died without an exit path): the next process sends it. */
   spooled?: boolean;
+  /** Preload a CommonJS entry with --import; plain node then gets an empty --import module, since any
+   * --import makes Node load a CommonJS entry through its ESM loader, which changes what it prints. */
+  importCjs?: boolean;
 }
 
 interface Report {
@@ -312,6 +315,14 @@ const cases: Case[] = [
     }),
   ),
   {
+    name: 'CommonJS entry preloaded with --import',
+    source: at("throw new Error('cjs under --import')"),
+    importCjs: true,
+    expectExit: 1,
+    // Node's ESM loader runs the entry inside a promise: a throw at its top level is a rejection to Node.
+    report: { type: 'Error', message: 'cjs under --import', mechanism: 'unhandledRejection' },
+  },
+  {
     name: 'ESM entry, uncaught exception',
     file: 'app.mjs',
     source: "setTimeout(() => { throw new TypeError('esm failure'); }, 1);\n",
@@ -342,8 +353,10 @@ function run(c: Case, withAgent: boolean, service: string) {
   mkdirSync(caseDir, { recursive: true });
   const file = join(caseDir, c.file ?? 'app.js');
   writeFileSync(file, c.source);
-  const preload = c.file?.endsWith('.mjs') ? ['--import', `${REGISTER}.mjs`] : ['--require', `${REGISTER}.cjs`];
-  return spawnSync(node, [...(withAgent ? preload : []), ...(c.args ?? []), file], {
+  const esm = c.file?.endsWith('.mjs') || c.importCjs;
+  const preload = esm ? ['--import', `${REGISTER}.mjs`] : ['--require', `${REGISTER}.cjs`];
+  const baseline = c.importCjs ? ['--import', 'data:text/javascript,'] : [];
+  return spawnSync(node, [...(withAgent ? preload : baseline), ...(c.args ?? []), file], {
     cwd: caseDir,
     encoding: 'utf8',
     timeout: 20_000,

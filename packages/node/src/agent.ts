@@ -611,6 +611,10 @@ function withSpan(span: unknown, fn: () => void): void {
 
 const AGENT = Symbol.for('faultline.node.agent');
 
+/** Marks the sender Worker (sync-send.ts), so that faultline's preload, inherited by Workers, stays out of
+ * it. Here rather than in sync-send.ts: the preload needs it at start-up, the sender only at exit. */
+export const SENDER_MARKER = '__faultlineSender';
+
 /** The one agent of this process (shared by the --require/--import preload and `import '@faultline/node'`). */
 export function getAgent(): NodeAgent {
   const g = globalThis as Record<symbol, NodeAgent | undefined>;

@@ -4,6 +4,7 @@
 // the requests of that moment: starting one costs more than the requests). No app code runs
 // on the main thread meanwhile. https://nodejs.org/api/worker_threads.html
 import { Worker } from 'node:worker_threads';
+import { SENDER_MARKER } from './agent';
 
 /** The Worker's job: every POST at once; cell i+1 gets request i's HTTP status (-1: no answer) and cell 0
  * counts the finished ones. */
@@ -34,8 +35,6 @@ requests.forEach(({ url, headers, body }, i) => {
 });
 `;
 
-/** Marks the sender Worker, so that faultline's preload (inherited by Workers) stays out of it. */
-export const SENDER_MARKER = '__faultlineSender';
 
 /** An HTTP status, 'failed' (no answer) or 'timeout' (still waiting at the deadline). */
 export type SyncOutcome = number | 'failed' | 'timeout';
