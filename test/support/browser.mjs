@@ -26,7 +26,10 @@ export function launchChromium() {
   });
 }
 
-/** Serves `pages` (path → HTML) and the agent (/faultline.min.js, /faultline-loader.min.js) on `origin`. */
+/**
+ * Serves `pages` (path → HTML, or a function of the request giving it) and the agent (/faultline.min.js,
+ * /faultline-loader.min.js) on `origin`.
+ */
 export async function servePages(pages, origin = PAGE_ORIGIN) {
   const server = createServer((req, res) => {
     const path = new URL(req.url, PAGE_ORIGIN).pathname;
@@ -34,7 +37,8 @@ export async function servePages(pages, origin = PAGE_ORIGIN) {
       res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(`${dist}${path}`));
       return;
     }
-    const html = pages[path];
+    const page = pages[path];
+    const html = typeof page === 'function' ? page(req) : page;
     if (html === undefined) return res.writeHead(404).end();
     res.writeHead(200, { 'content-type': path.endsWith('.js') ? 'text/javascript' : 'text/html' }).end(html);
   });

@@ -175,12 +175,15 @@ export class BrowserAgent {
       return;
     }
     const e = event as ErrorEvent;
-    if ((e.error === null || e.error === undefined) && /^Script error\.?$/.test(e.message)) {
-      // A script from another origin: the browser hides everything but "Script error.".
-      this.report(event, 'onerror', false, { 'faultline.hint': CROSS_ORIGIN_HINT });
+    if (e.error === null || e.error === undefined) {
+      // No thrown value on the event: an error thrown in a Web Worker (Chromium hands it to the Worker, then
+      // to window, with error null), a script from another origin ("Script error."), `throw null`. Core
+      // reads the type, message and location the event carries.
+      const crossOrigin = /^Script error\.?$/.test(e.message);
+      this.report(event, 'onerror', false, crossOrigin ? { 'faultline.hint': CROSS_ORIGIN_HINT } : undefined);
       return;
     }
-    // Otherwise `error` is the thrown value itself, whatever it is (`throw null` gives null).
+    // Otherwise `error` is the thrown value itself, whatever it is.
     this.report(e.error, 'onerror', false);
   }
 

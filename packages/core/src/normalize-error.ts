@@ -11,7 +11,7 @@ import {
   MAX_STACKTRACE_LENGTH,
   STACK_CACHE_ENTRIES,
 } from './limits';
-import { parseStack, parseStackLine } from './parse-stack';
+import { parseStack, parseStackLine, withoutUrlBodies, withoutUrlBody } from './parse-stack';
 import { constructorName, isObjectLike, safeGet, safeKeys, safeString } from './safe-read';
 import type { CauseRecord, ExceptionRecord, StackFrame } from './types';
 
@@ -28,10 +28,16 @@ function parseStackCached(body: string): StackFrame[] {
   let frames = frameCache.get(body);
   if (!frames) {
     // Frozen: shared by every repeat of this error, so nobody may change them.
-    frames = Object.freeze(parseStack(body).map((f) => Object.freeze(f))) as StackFrame[];
+    frames = Object.freeze(parseStack(body).map((f) => Object.freeze(withoutFileBody(f)))) as StackFrame[];
     frameCache.set(body, frames);
   }
   return frames;
+}
+
+/** A frame whose file is a data: or blob: URL, with the URL cut to its media type or origin. */
+function withoutFileBody(frame: StackFrame): StackFrame {
+  if (frame.file) frame.file = withoutUrlBody(frame.file);
+  return frame;
 }
 
 /** One value described: what a record or a cause holds, plus the text it contributes to the stacktrace. */
@@ -167,7 +173,8 @@ function describeError(err: object): Described {
   // SpiderMonkey and JavaScriptCore print frames only: add the header other runtimes print.
   const firstLine = stack.slice(0, stack.indexOf('\n') >>> 0).trim();
   const hasHeader = firstLine !== '' && !parseStackLine(firstLine);
-  const trimmed = trimTrailingNewlines(stack);
+  // The message is the app's own text; only the frames below it have their data:/blob: URLs cut.
+  const trimmed = trimTrailingNewlines(body === stack ? withoutUrlBodies(stack) : header + withoutUrlBodies(body));
   const text = hasHeader ? trimmed : `${headerLine(type, message)}\n${trimmed}`;
   return { type, message, frames, text: truncate(text, MAX_STACKTRACE_LENGTH), source: err };
 }
@@ -199,27 +206,41 @@ function describeEvent(event: object): Described {
   const tag = safeGet(event, Symbol.toStringTag);
   const type = typeof tag === 'string' ? tag : (constructorName(event) ?? 'Event');
   const eventType = safeString(event, 'type') ?? '';
-  const errorMessage = safeString(event, 'message'); // ErrorEvent without .error: "Script error."
+  const errorMessage = safeString(event, 'message');
   if (errorMessage !== undefined) {
-    // An ErrorEvent whose error is missing (cross-origin script, old browsers): the message and the
-    // location the event carries are all there is.
+    // An ErrorEvent whose error is missing: a Web Worker's error (on the Worker, and on window after it),
+    // a cross-origin script ("Script error."), `throw null`. The message and the location the event
+    // carries are all there is: the type is read back from the message, the location is the one frame.
+    const { type: thrownType, message } = uncaughtMessage(errorMessage);
     const file = safeString(event, 'filename');
     const line = safeGet(event, 'lineno');
     const column = safeGet(event, 'colno');
     const frames: StackFrame[] = [];
-    let text = headerLine('Error', errorMessage);
+    let text = headerLine(thrownType, message);
     if (file) {
-      const frame: StackFrame = { file, inApp: true };
+      const frame: StackFrame = { file: withoutUrlBody(file), inApp: true };
       if (typeof line === 'number' && line > 0) frame.line = line;
       if (typeof column === 'number' && column > 0) frame.column = column;
       frames.push(frame);
-      text += `\n    at ${file}${frame.line ? `:${frame.line}` : ''}${frame.column ? `:${frame.column}` : ''}`;
+      text += `\n    at ${frame.file}${frame.line ? `:${frame.line}` : ''}${frame.column ? `:${frame.column}` : ''}`;
     }
-    return { type: 'Error', message: truncate(errorMessage, MAX_MESSAGE_LENGTH), frames, text, source: event };
+    return { type: thrownType, message: truncate(message, MAX_MESSAGE_LENGTH), frames, text, source: event };
   }
   const target = describeTarget(safeGet(event, 'target'));
   const message = truncate(`${type} "${eventType}"${target ? ` on ${target}` : ''}`, MAX_MESSAGE_LENGTH);
   return { type, message, frames: [], text: headerLine(type, message), source: event };
+}
+
+/**
+ * An ErrorEvent's message as the browser wrote it for an uncaught value: "Uncaught TypeError: x" (Chromium),
+ * "uncaught exception: x" (Firefox, for values that are not errors), or the bare "TypeError: x". The
+ * prefix goes; a leading `Name: ` is the type; a bare `null` or `undefined` is that value.
+ */
+function uncaughtMessage(text: string): { type: string; message: string } {
+  const rest = text.replace(/^(?:Uncaught |uncaught exception: )/, '');
+  if (rest === 'null' || rest === 'undefined') return { type: rest, message: rest };
+  const named = /^([A-Z][\w$]{0,99}): /.exec(rest);
+  return named ? { type: named[1] as string, message: rest.slice(named[0].length) } : { type: 'Error', message: rest };
 }
 
 /** `<img src="...">` for DOM elements, the constructor name for anything else. */
@@ -240,8 +261,8 @@ function describeObject(obj: object): Described {
   const type = name && name.length <= 100 ? name : ctor;
   const message = truncate(ownMessage ?? preview(obj), MAX_MESSAGE_LENGTH);
   const stack = safeString(obj, 'stack');
-  const frames = stack ? parseStack(stack) : [];
-  const text = stack ? `${headerLine(type, message)}\n${stack}` : headerLine(type, message);
+  const frames = stack ? parseStack(stack).map(withoutFileBody) : [];
+  const text = stack ? `${headerLine(type, message)}\n${withoutUrlBodies(stack)}` : headerLine(type, message);
   return { type, message, frames, text: truncate(text, MAX_STACKTRACE_LENGTH), source: obj };
 }
 

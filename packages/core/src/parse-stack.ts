@@ -234,6 +234,48 @@ function matchingOpenParen(text: string, close: number): number {
   return -1;
 }
 
+// ---- data: and blob: URLs: the script itself, or a random id, never a file name ----
+// Not applied by parseStack, which returns files exactly as printed (shared/fixtures/README.md):
+// normalizeError applies them to every frame and every stack text of a record.
+
+/**
+ * `data:text/javascript,throw…` → `<data:text/javascript>`, `blob:https://shop.example/0b0e…` →
+ * `<blob:https://shop.example>`. A data: URL's body is the whole script (what a worker or an inline module was
+ * made from, secrets included), and a blob: URL's id changes with every page load; neither says more about
+ * where the error is than the media type or the origin does.
+ */
+export function withoutUrlBody(file: string): string {
+  if (file.startsWith('data:'))
+    return `<data:${/^data:([\w.+-]{1,40}\/[\w.+-]{1,60}(?:;base64)?)?/.exec(file)?.[1] ?? ''}>`;
+  if (file.startsWith('blob:')) return `<blob:${/^blob:([a-z][\w+.-]*:\/\/[^/\s]*|null)?/i.exec(file)?.[1] ?? ''}>`;
+  return file;
+}
+
+/** Where a data: or blob: URL starts in a stack line: the line's start, or after a space, "(" or "@". */
+const URL_WITH_BODY = /(^|[\s(@])(?:data|blob):/;
+/** The position a frame line ends with: ":line", ":line:column", and the ")" closing it. */
+const TRAILING_POSITION = /(?::\d+){1,2}\)?$/;
+
+/**
+ * The same cut in stack text, line by line. The URL runs to the position at the end of the line (it may
+ * hold spaces and parentheses, so nothing shorter is safe), or to the end of the line; lines too long to
+ * be parsed are cut all the same.
+ */
+export function withoutUrlBodies(text: string): string {
+  if (!text.includes('data:') && !text.includes('blob:')) return text;
+  return text
+    .split('\n')
+    .map((line) => {
+      const found = URL_WITH_BODY.exec(line);
+      if (!found) return line;
+      const start = found.index + (found[1] as string).length;
+      const position = TRAILING_POSITION.exec(line);
+      const end = position && position.index > start ? position.index : line.length;
+      return line.slice(0, start) + withoutUrlBody(line.slice(start, end)) + line.slice(end);
+    })
+    .join('\n');
+}
+
 // ---- in-app: the app's own code, as opposed to runtime internals and dependencies ----
 
 function withInApp(frame: StackFrame): StackFrame {

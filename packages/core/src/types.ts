@@ -2,7 +2,8 @@
 export interface StackFrame {
   /** The function name as the engine printed it (`new Foo`, `Object.<anonymous>`, `foo [as bar]`). */
   function?: string;
-  /** The URL or path exactly as printed: no `file://` stripping, no percent-decoding. */
+  /** The URL or path as printed (no `file://` stripping, no percent-decoding). In an ExceptionRecord, data: and
+   * blob: URLs are cut to `<data:media/type>` and `<blob:origin>`: their body is the script, or a random id. */
   file?: string;
   line?: number;
   column?: number;

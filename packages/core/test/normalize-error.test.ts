@@ -199,6 +199,92 @@ describe('normalizeError', () => {
     });
   });
 
+  it('reports an ErrorEvent without its error (a Web Worker) by the event: type, message, one frame', () => {
+    // Chromium's event on the Worker and on window: error null, the message prefixed with "Uncaught".
+    const worker = fakeEvent('ErrorEvent', {
+      type: 'error',
+      error: null,
+      message: 'Uncaught RangeError: from a worker',
+      filename: 'https://shop.example/js/worker.js',
+      lineno: 3,
+      colno: 11,
+    });
+    const r = normalizeError(worker);
+    expect(r).toMatchObject({
+      type: 'RangeError',
+      message: 'from a worker',
+      frames: [{ file: 'https://shop.example/js/worker.js', line: 3, column: 11, inApp: true }],
+    });
+    expect(r.frames).toHaveLength(1);
+    expect(r.stacktrace).toBe('RangeError: from a worker\n    at https://shop.example/js/worker.js:3:11');
+    // A value that is not an error, thrown in a worker: what the message says.
+    const thrownNull = fakeEvent('ErrorEvent', {
+      type: 'error',
+      error: null,
+      message: 'Uncaught null',
+      filename: 'https://shop.example/w.js',
+      lineno: 1,
+      colno: 1,
+    });
+    expect(normalizeError(thrownNull)).toMatchObject({ type: 'null', message: 'null' });
+    const thrownString = fakeEvent('ErrorEvent', {
+      type: 'error',
+      error: null,
+      message: 'Uncaught out of stock',
+      filename: 'https://shop.example/w.js',
+    });
+    expect(normalizeError(thrownString)).toMatchObject({ type: 'Error', message: 'out of stock' });
+  });
+
+  it('never ships the body of a data: or blob: URL as a file name, in frames or in the stack text', () => {
+    const body = "throw new Error('token=SECRET_BODY')";
+    const fromData = fakeEvent('ErrorEvent', {
+      type: 'error',
+      error: null,
+      message: 'Uncaught Error: token=x',
+      filename: `data:text/javascript,${body}`,
+      lineno: 1,
+      colno: 7,
+    });
+    const r = normalizeError(fromData);
+    expect(r.frames).toEqual([{ file: '<data:text/javascript>', line: 1, column: 7, inApp: true }]);
+    expect(r.stacktrace).toBe('Error: token=x\n    at <data:text/javascript>:1:7');
+    const blob = 'blob:https://shop.example/0b0e2ad4-3c1f-4e55-9a6e-2b8c6f1d9e7a';
+    const err = new TypeError('inside');
+    err.stack = [
+      'TypeError: inside',
+      `    at f (data:text/javascript;base64,dGhyb3cgbmV3IEVycm9yKCk=:1:20)`,
+      `    at data:text/javascript,function f(){ ${body} } f():1:44`,
+      `    at ${blob}:2:5`,
+      `    at g (${blob}:7:1)`,
+      `    at https://shop.example/app.js:10:3`,
+    ].join('\n');
+    const parsed = normalizeError(err);
+    expect(parsed.frames.map((f) => f.file)).toEqual([
+      '<data:text/javascript;base64>',
+      '<data:text/javascript>',
+      '<blob:https://shop.example>',
+      '<blob:https://shop.example>',
+      'https://shop.example/app.js',
+    ]);
+    expect(parsed.stacktrace).toBe(
+      [
+        'TypeError: inside',
+        '    at f (<data:text/javascript;base64>:1:20)',
+        '    at <data:text/javascript>:1:44',
+        '    at <blob:https://shop.example>:2:5',
+        '    at g (<blob:https://shop.example>:7:1)',
+        '    at https://shop.example/app.js:10:3',
+      ].join('\n'),
+    );
+    // Longer than a stack line the parser reads: still cut in the text. SpiderMonkey's "fn@url" too.
+    const long = new Error('long');
+    long.stack = `Error: long\n    at data:text/javascript,${'x'.repeat(5000)}:1:1\nf@${blob}:3:4`;
+    const cut = normalizeError(long);
+    expect(cut.stacktrace).toBe('Error: long\n    at <data:text/javascript>:1:1\nf@<blob:https://shop.example>:3:4');
+    expect(JSON.stringify(cut)).not.toContain('xxxx');
+  });
+
   it('describes a bare Event by its type and target', () => {
     const img = fakeEvent('Event', { type: 'error', target: { tagName: 'IMG', src: 'https://cdn.example/a.png' } });
     expect(normalizeError(img)).toMatchObject({
