@@ -11,6 +11,47 @@ import (
 // same checks for core's scrubber; the shared corpus pins both.
 type checkFunc func(text string, start, end int) int
 
+// rangeCheck is a check that finds several secrets inside one match (cards in a run of digits): the
+// [from, to) ranges to replace, in order; none keeps the match.
+type rangeCheck func(text string, start, end int) [][2]int
+
+var rangeChecks = map[string]rangeCheck{"card": checkCards}
+
+// card: in a run of digits, spaces and dashes, every 13-19 digits that start with 2-6, begin and end on a
+// group boundary and pass the Luhn check. Candidates start at each group in turn.
+func checkCards(text string, start, end int) [][2]int {
+	// Group starts: the run's start and each digit after a separator.
+	var starts []int
+	for i := start; i < end; i++ {
+		if isDigit(text[i]) && (i == start || !isDigit(text[i-1])) {
+			starts = append(starts, i)
+		}
+	}
+	groupEnd := func(g int) int {
+		if g+1 < len(starts) {
+			return starts[g+1] - 1
+		}
+		return end
+	}
+	var out [][2]int
+	for i := 0; i < len(starts); {
+		found, digits := -1, 0
+		for j := i; j < len(starts) && digits <= 19; j++ {
+			digits += groupEnd(j) - starts[j]
+			if digits >= 13 && digits <= 19 && text[starts[i]] >= '2' && text[starts[i]] <= '6' && checkLuhn(text, starts[i], groupEnd(j)) >= 0 {
+				found = j
+			}
+		}
+		if found < 0 {
+			i++
+			continue
+		}
+		out = append(out, [2]int{starts[i], groupEnd(found)})
+		i = found + 1
+	}
+	return out
+}
+
 var checks = map[string]checkFunc{
 	"":                  func(_ string, _, end int) int { return end },
 	"luhn":              checkLuhn,
@@ -154,22 +195,17 @@ func checkEmail(text string, start, end int) int {
 	return end
 }
 
-// token-like: the credential (after the last space) looks random: it holds a digit, or both cases and at
-// least 16 characters. `Bearer authentication failed` and `sk-product-listing-page` stay.
+// token-like: the credential (after the last space) looks random: it holds a digit, or an upper-case letter
+// after its first character. `Bearer authentication failed` and `sk-product-listing-page` stay.
 func checkTokenLike(text string, start, end int) int {
 	tok := text[start:end]
 	if sp := strings.LastIndexByte(tok, ' '); sp >= 0 {
 		tok = tok[sp+1:]
 	}
-	digit, upper, lower := false, false, false
 	for i := 0; i < len(tok); i++ {
-		c := tok[i]
-		digit = digit || isDigit(c)
-		upper = upper || (c >= 'A' && c <= 'Z')
-		lower = lower || (c >= 'a' && c <= 'z')
-	}
-	if digit || (upper && lower && len(tok) >= 16) {
-		return end
+		if c := tok[i]; isDigit(c) || (i > 0 && c >= 'A' && c <= 'Z') {
+			return end
+		}
 	}
 	return -1
 }

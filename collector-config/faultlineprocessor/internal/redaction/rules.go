@@ -70,6 +70,7 @@ type rule struct {
 	expands     bool // replacement refers to groups ($1..$9)
 	alts        []alternative
 	check       checkFunc
+	ranges      rangeCheck // instead of check, for checks that find several secrets in one match
 }
 
 type alternative struct {
@@ -177,8 +178,12 @@ func (r *Rules) compileRule(spec RuleSpec, runIndex map[RunSpec]int) (rule, erro
 		return rule{}, errors.New("replacement may only refer to $1..$9")
 	}
 	check, ok := checks[spec.Check]
-	if !ok {
+	ranges, isRange := rangeChecks[spec.Check]
+	if !ok && !isRange {
 		return rule{}, fmt.Errorf("unknown check %q", spec.Check)
+	}
+	if isRange && strings.Contains(spec.Replacement, "$") {
+		return rule{}, fmt.Errorf("check %q cannot be used with $ in the replacement", spec.Check)
 	}
 	if len(spec.Prefilter) == 0 {
 		return rule{}, errors.New("no prefilter")
@@ -190,6 +195,7 @@ func (r *Rules) compileRule(spec RuleSpec, runIndex map[RunSpec]int) (rule, erro
 		replacement: spec.Replacement,
 		expands:     groupRef.MatchString(spec.Replacement),
 		check:       check,
+		ranges:      ranges,
 	}
 	for _, a := range spec.Prefilter {
 		alt := alternative{all: a.All, any: a.Any, run: -1}
@@ -474,6 +480,14 @@ func (ru *rule) apply(text string) string {
 	last := 0
 	for _, m := range matches {
 		start, end := m[0], m[1]
+		if ru.ranges != nil {
+			for _, rg := range ru.ranges(text, start, end) {
+				b.WriteString(text[last:rg[0]])
+				b.WriteString(ru.replacement)
+				last = rg[1]
+			}
+			continue
+		}
 		keepFrom := ru.check(text, start, end)
 		if keepFrom < 0 {
 			continue
