@@ -1,10 +1,16 @@
-// Exception spans per second through the full pipeline (collector: memory_limiter, OTTL + redaction
-// processor, routing connector, batch, persistent queue → Jaeger), and the latency from receive to queryable
-// in Jaeger. The load generator is this script: real faultline exception spans (core's reporter on the
+// Exception spans per second through the full pipeline (collector: memory_limiter, the faultline processor
+// with every redaction rule on every span, routing connector, batch, persistent queue → Jaeger), and the
+// latency from receive to queryable in Jaeger; side by side, in the same run, with the same pipeline where
+// the upstream `redaction` processor runs the same rules (every pattern of redaction-rules.json as
+// blocked_values, the same deny list and protected keys): rounds alternate between the two, and the result
+// is their ratio. The load generator is this script: real faultline exception spans (core's reporter on the
 // OpenTelemetry SDK), protobuf-encoded by @opentelemetry/otlp-transformer as the OTLP exporter would, posted
-// by several concurrent clients. Loss is checked by counting every trace in Jaeger.
-// Run: node bench/collector.bench.mjs [totalSpans=60000]. Results: BENCHMARKS.md.
-import { cpus } from 'node:os';
+// by several concurrent clients, from a resource that does not say it is faultline (nothing depends on it).
+// Loss is checked by counting every trace in Jaeger.
+// Run: node bench/collector.bench.mjs [totalSpans=60000] [rounds=2]. Results: BENCHMARKS.md.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createScrubber, fingerprint, normalizeError, recordExceptionSpan } from '@faultline/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -12,6 +18,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { startStack } from '../collector-config/stack.mjs';
 
 const TOTAL = Number(process.argv[2] ?? 60_000);
+const ROUNDS = Number(process.argv[3] ?? 2);
 const BATCH = 500; // spans per request: what the SDK's BatchSpanProcessor sends at most by default
 const CONCURRENCY = 4;
 const SERVICES = 20; // spread over services so Jaeger can be queried per service
@@ -35,9 +42,8 @@ function encodeBatch(service, count, seq) {
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({
-      // As the agents send it (the collector trusts their in-process scrubbing for its five costliest
-      // rules); FAULTLINE_BENCH_FOREIGN=1 measures spans from any other SDK, which get every rule.
-      ...(process.env.FAULTLINE_BENCH_FOREIGN ? {} : { 'telemetry.sdk.name': 'faultline' }),
+      // Any SDK: the collector applies every rule whatever the resource says.
+      'telemetry.sdk.name': 'opentelemetry',
       'service.name': service,
       'deployment.environment.name': seq % 2 ? 'production' : 'staging',
     }),
@@ -73,64 +79,132 @@ async function countInJaeger(queryUrl, service) {
   return ((await res.json()).data ?? []).length;
 }
 
-// FAULTLINE_COLLECTOR_CONFIG: measure another configuration (e.g. a variant of faultline.yaml).
-const stack = await startStack({ ports: PORTS, config: process.env.FAULTLINE_COLLECTOR_CONFIG });
-try {
-  console.log(`Node ${process.version}, ${cpus().length} CPUs; collector ${stack.binaries.collector}`);
-  const batches = [];
-  const perService = new Map();
-  for (let n = 0, seq = 0; n < TOTAL; n += BATCH, seq++) {
-    const service = `bench-${seq % SERVICES}`;
-    const count = Math.min(BATCH, TOTAL - n);
-    perService.set(service, (perService.get(service) ?? 0) + count);
-    batches.push(encodeBatch(service, count, seq));
-  }
-  console.log(`encoded ${TOTAL} exception spans in ${batches.length} requests of ${BATCH}`);
-
-  // Throughput: from the first request to the moment the last trace of every batch is queryable in
-  // Jaeger (cheap lookups by id, so the measuring does not load the machine); then, untimed, every trace
-  // is counted to prove there was no loss.
-  const start = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < batches.length) await post(stack.urls.otlpTraces, batches[next++].body);
-    }),
-  );
-  const accepted = performance.now() - start;
-  const pending = new Set(batches.map((b) => b.lastTraceId));
-  while (pending.size > 0 && performance.now() - start < 120_000) {
-    for (const id of [...pending])
-      if ((await fetch(`${stack.urls.jaegerQuery}/api/traces/${id}`)).ok) pending.delete(id);
-    if (pending.size > 0) await new Promise((r) => setTimeout(r, 20));
-  }
-  const all = performance.now() - start;
-  await new Promise((r) => setTimeout(r, 1000));
-  let stored = 0;
-  for (const service of perService.keys()) stored += await countInJaeger(stack.urls.jaegerQuery, service);
-  console.log(
-    `accepted by the collector: ${(TOTAL / (accepted / 1000)).toFixed(0)} spans/s (${accepted.toFixed(0)} ms)`,
-  );
-  console.log(
-    `queryable in Jaeger: ${(TOTAL / (all / 1000)).toFixed(0)} exception spans/s end to end (${all.toFixed(0)} ms)`,
-  );
-  console.log(`stored in Jaeger: ${stored}/${TOTAL} (${stored === TOTAL ? 'no loss' : `${TOTAL - stored} LOST`})`);
-
-  // Latency: one exception span at a time, from the POST to the moment Jaeger's API returns it.
-  const latencies = [];
-  for (let i = 0; i < 20; i++) {
-    const { body } = encodeBatch('bench-latency', 1, 1_000_000 + i);
-    const before = await countInJaeger(stack.urls.jaegerQuery, 'bench-latency');
-    const t0 = performance.now();
-    await post(stack.urls.otlpTraces, body);
-    while ((await countInJaeger(stack.urls.jaegerQuery, 'bench-latency')) <= before)
-      await new Promise((r) => setTimeout(r, 10));
-    latencies.push(performance.now() - t0);
-  }
-  latencies.sort((a, b) => a - b);
-  console.log(
-    `receive → queryable in Jaeger: median ${latencies[10].toFixed(0)} ms, max ${latencies.at(-1).toFixed(0)} ms (20 single spans)`,
-  );
-} finally {
-  await stack.stop();
+/**
+ * faultline.yaml with the faultline processor replaced by the upstream redaction processor running the
+ * same rules: every pattern as a blocked value (masked whole: it has no labelled replacements, group
+ * references or checks), the deny list as a key pattern, the protected keys ignored.
+ */
+function upstreamRedactionConfig() {
+  const here = new URL('../collector-config/', import.meta.url);
+  const rules = JSON.parse(readFileSync(new URL('faultlineprocessor/redaction-rules.json', here), 'utf8'));
+  const yaml = readFileSync(new URL('faultline.yaml', here), 'utf8');
+  const q = (v) => JSON.stringify(v).replaceAll('$', '$$$$'); // `$$` is a literal `$` in collector configs
+  const keys = rules.denyKeys.keys.map((k) => k.replace(/[-.]/g, '\\$&')).join('|');
+  const processor = [
+    '  redaction/rules:',
+    '    allow_all_keys: true',
+    '    summary: silent',
+    `    ignored_keys: ${q(rules.protectedKeys.keys)}`,
+    `    blocked_key_patterns: [${q(`(?i)^(.*[._-])?(${keys})$`)}]`,
+    '    blocked_values:',
+    ...rules.rules.map((r) => `      - ${q((r.ignoreCase ? '(?i)' : '') + r.pattern)}`),
+    '',
+  ].join('\n');
+  const out = yaml
+    .replace(/^ {2}faultline:\n/m, `${processor}\n`)
+    .replaceAll(
+      'attributes/tenant, transform/tenant, faultline]',
+      'attributes/tenant, transform/tenant, redaction/rules]',
+    )
+    .replaceAll('[memory_limiter, faultline, batch]', '[memory_limiter, redaction/rules, batch]');
+  if (out.includes(' faultline]') || !out.includes('redaction/rules]')) throw new Error('faultline.yaml changed shape');
+  const file = join(mkdtempSync(join(tmpdir(), 'faultline-bench-')), 'upstream-redaction.yaml');
+  writeFileSync(file, out);
+  return file;
 }
+
+/** faultline.yaml without any redaction: the pipeline's own ceiling on this machine at this moment. */
+function noRedactionConfig() {
+  const yaml = readFileSync(new URL('../collector-config/faultline.yaml', import.meta.url), 'utf8');
+  const out = yaml
+    .replaceAll('attributes/tenant, transform/tenant, faultline]', 'attributes/tenant, transform/tenant]')
+    .replaceAll('[memory_limiter, faultline, batch]', '[memory_limiter, batch]');
+  if (out.includes(' faultline]')) throw new Error('faultline.yaml changed shape');
+  const file = join(mkdtempSync(join(tmpdir(), 'faultline-bench-')), 'no-redaction.yaml');
+  writeFileSync(file, out);
+  return file;
+}
+
+console.log(`Node ${process.version}, ${cpus().length} CPUs`);
+const batches = [];
+const perService = new Map();
+for (let n = 0, seq = 0; n < TOTAL; n += BATCH, seq++) {
+  const service = `bench-${seq % SERVICES}`;
+  const count = Math.min(BATCH, TOTAL - n);
+  perService.set(service, (perService.get(service) ?? 0) + count);
+  batches.push(encodeBatch(service, count, seq));
+}
+console.log(`encoded ${TOTAL} exception spans in ${batches.length} requests of ${BATCH}`);
+
+/** One round: a fresh collector (with `config`) and Jaeger, every batch sent, figures returned. */
+async function measure(label, config) {
+  const stack = await startStack({ ports: PORTS, config });
+  try {
+    // Throughput: from the first request to the moment the last trace of every batch is queryable in
+    // Jaeger (cheap lookups by id, so the measuring does not load the machine); then, untimed, every trace
+    // is counted to prove there was no loss.
+    const start = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < batches.length) await post(stack.urls.otlpTraces, batches[next++].body);
+      }),
+    );
+    const accepted = performance.now() - start;
+    const pending = new Set(batches.map((b) => b.lastTraceId));
+    while (pending.size > 0 && performance.now() - start < 120_000) {
+      for (const id of [...pending])
+        if ((await fetch(`${stack.urls.jaegerQuery}/api/traces/${id}`)).ok) pending.delete(id);
+      if (pending.size > 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    const all = performance.now() - start;
+    await new Promise((r) => setTimeout(r, 1000));
+    let stored = 0;
+    for (const service of perService.keys()) stored += await countInJaeger(stack.urls.jaegerQuery, service);
+    const perSecond = TOTAL / (all / 1000);
+    console.log(`[${label}] accepted by the collector: ${(TOTAL / (accepted / 1000)).toFixed(0)} spans/s`);
+    console.log(
+      `[${label}] queryable in Jaeger: ${perSecond.toFixed(0)} exception spans/s end to end (${all.toFixed(0)} ms)`,
+    );
+    console.log(
+      `[${label}] stored in Jaeger: ${stored}/${TOTAL} (${stored === TOTAL ? 'no loss' : `${TOTAL - stored} LOST`})`,
+    );
+
+    // Latency: one exception span at a time, from the POST to the moment Jaeger's API returns it.
+    const latencies = [];
+    for (let i = 0; i < 20; i++) {
+      const { body } = encodeBatch('bench-latency', 1, 1_000_000 + i);
+      const before = await countInJaeger(stack.urls.jaegerQuery, 'bench-latency');
+      const t0 = performance.now();
+      await post(stack.urls.otlpTraces, body);
+      while ((await countInJaeger(stack.urls.jaegerQuery, 'bench-latency')) <= before)
+        await new Promise((r) => setTimeout(r, 10));
+      latencies.push(performance.now() - t0);
+    }
+    latencies.sort((a, b) => a - b);
+    console.log(
+      `[${label}] receive → queryable in Jaeger: median ${latencies[10].toFixed(0)} ms, max ${latencies.at(-1).toFixed(0)} ms (20 single spans)`,
+    );
+    return { perSecond, stored, median: latencies[10] };
+  } finally {
+    await stack.stop();
+  }
+}
+
+// FAULTLINE_COLLECTOR_CONFIG: measure another configuration in place of faultline.yaml.
+const ours = process.env.FAULTLINE_COLLECTOR_CONFIG;
+const upstream = upstreamRedactionConfig();
+const none = noRedactionConfig();
+const results = { faultline: [], upstream: [], none: [] };
+for (let round = 1; round <= ROUNDS; round++) {
+  results.faultline.push(await measure(`faultline processor, round ${round}`, ours));
+  results.upstream.push(await measure(`upstream redaction processor, round ${round}`, upstream));
+  results.none.push(await measure(`no redaction (ceiling), round ${round}`, none));
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const f = median(results.faultline.map((r) => r.perSecond));
+const u = median(results.upstream.map((r) => r.perSecond));
+const n = median(results.none.map((r) => r.perSecond));
+console.log(
+  `\nevery rule on every span, exception spans/s end to end (medians): faultline processor ${f.toFixed(0)}, upstream redaction processor on the same rules ${u.toFixed(0)} (faultline ${(f / u).toFixed(2)}x), the same pipeline with no redaction ${n.toFixed(0)} (faultline at ${((100 * f) / n).toFixed(0)}% of it)`,
+);

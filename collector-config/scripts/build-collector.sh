@@ -2,7 +2,8 @@
 # Prints the path of the faultline collector binary, building it first if needed.
 # - FAULTLINE_OTELCOL=/path/to/otelcol-contrib, or an `otelcol-contrib` on PATH, is used as is.
 # - Otherwise the OpenTelemetry Collector Builder builds builder-config.yaml into a cache outside git,
-#   keyed by the manifest's hash: a changed manifest rebuilds, an unchanged one is reused.
+#   keyed by a hash of the manifest and of the local faultline processor's sources (Go files, go.mod,
+#   go.sum, the embedded rules): a change to either rebuilds, an unchanged tree is reused.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${FAULTLINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/faultline}"
@@ -15,7 +16,14 @@ fi
 if command -v otelcol-contrib >/dev/null 2>&1; then command -v otelcol-contrib; exit 0; fi
 
 command -v go >/dev/null 2>&1 || { echo "faultline: Go is needed to build the collector (https://go.dev/dl/)" >&2; exit 1; }
-hash="$(sha256sum "$here/builder-config.yaml" | cut -c1-16)"
+# The processor's tests and test data are not compiled in: they do not count.
+hash="$(
+  cd "$here"
+  { echo builder-config.yaml
+    find faultlineprocessor -type f \( -name '*.go' ! -name '*_test.go' -o -name go.mod -o -name go.sum -o -name '*.json' \) \
+      ! -path '*/testdata/*' | LC_ALL=C sort
+  } | xargs sha256sum | sha256sum | cut -c1-16
+)"
 out="$cache/otelcol-$hash"
 bin="$out/otelcol-faultline"
 if [ -x "$bin" ]; then echo "$bin"; exit 0; fi
@@ -34,7 +42,8 @@ sed "s#^dist:#dist:\n  output_path: $out.tmp#" "$here/builder-config.yaml" > "$o
 # The checksum database mirror reachable here answers 404 for many collector modules; the module proxy
 # still serves them, and the builder pins exact versions. Checksums are recorded in the generated go.sum.
 export GONOSUMDB="${GONOSUMDB:-github.com/open-telemetry/opentelemetry-collector-contrib,go.opentelemetry.io/collector}"
-if ! "$builder" --config "$out.tmp/manifest.yaml" > "$out.tmp/build.log" 2>&1; then
+# Run from collector-config/: the manifest's local `path:` entries are relative to it.
+if ! (cd "$here" && "$builder" --config "$out.tmp/manifest.yaml") > "$out.tmp/build.log" 2>&1; then
   echo "faultline: the collector build failed; the last lines of $out.tmp/build.log:" >&2
   tail -20 "$out.tmp/build.log" >&2
   exit 1

@@ -1,11 +1,16 @@
 // Secrets and personal data never leave the process: they are replaced in messages, stack traces, URLs and
 // attributes before anything is exported. Replacements are labelled (`[REDACTED:email]`) so a reader knows
 // what was there, and scrubbing is idempotent: scrubbing scrubbed text changes nothing.
-// No lookbehind in any pattern: Safari before 16.4 rejects it and would fail to load the whole agent.
-// Every repetition that can start at many positions is bounded, so no input costs more than linear time.
+// The rules are the collector's: one file, collector-config/faultlineprocessor/redaction-rules.json, which
+// the collector's faultline processor embeds and from which ./redaction-rules.ts is generated (issue 10,
+// item 8: a rule added in one place and not the other is a leak). Its patterns are in the common subset
+// of RE2 and JavaScript: no lookbehind (Safari before 16.4 rejects it and would fail to load the whole
+// agent), no nested or unbounded repetition of groups, so no input costs more than linear time.
 
 import { BoundedCache } from './bounded-cache';
 import { ATTRIBUTE_CACHE_ENTRIES, MAX_CACHED_VALUE_LENGTH, STACK_CACHE_ENTRIES } from './limits';
+import { DENY_KEYS, DENY_REPLACEMENT, PROTECTED_KEYS, RULES, URL_KEYS, URL_PARAMS } from './redaction-rules';
+import { CHECKS, type Check, hasRun, RANGE_CHECKS, type RangeCheck } from './scrub-checks';
 import type { ExceptionRecord, StackFrame } from './types';
 
 export type AttributeValue = string | number | boolean | (string | number | boolean | null | undefined)[];
@@ -25,101 +30,97 @@ export interface Scrubber {
   record(record: ExceptionRecord): ExceptionRecord;
 }
 
-export const REDACTED = '[REDACTED]';
+export const REDACTED = DENY_REPLACEMENT;
 
 /**
  * Attribute keys whose value is always replaced. A key matches an entry when it equals it or ends with it
  * after a `.`, `_` or `-` (`http.request.header.authorization`, `csrf_token`), case-insensitively.
  */
-export const DEFAULT_DENY_KEYS: readonly string[] = [
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'set-cookie',
-  'password',
-  'passwd',
-  'pwd',
-  'secret',
-  'client_secret',
-  'token',
-  'api_key',
-  'apikey',
-  'api-key',
-  'private_key',
-  'credentials',
-  'card_number',
-  'cvv',
-  'ssn',
-];
+export const DEFAULT_DENY_KEYS: readonly string[] = DENY_KEYS;
 
-/** Query parameters that carry credentials in URLs besides the deny keys (OAuth codes, signed URLs). */
-const URL_DENY_PARAMS: readonly string[] = [
-  'code',
-  'state',
-  'sig',
-  'signature',
-  'key',
-  'auth',
-  'access_token',
-  'id_token',
-];
-
-const LOOPBACK = new Set(['127.0.0.1', '0.0.0.0']);
-
-/**
- * The built-in rules, applied in this order. Each has a cheap precondition so that typical text (a stack
- * trace with no secrets) costs a few substring checks rather than a dozen regular-expression scans.
- */
-const RULES: {
-  when: (text: string) => boolean;
+interface Rule {
   pattern: RegExp;
-  replace: string | ((match: string, ...groups: string[]) => string);
-}[] = [
-  {
-    when: (t) => t.includes('-----BEGIN'),
-    pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
-    replace: '[REDACTED:private-key]',
-  },
-  {
-    when: (t) => t.includes('eyJ'),
-    pattern: /\beyJ[\w-]{5,8192}\.eyJ[\w-]{5,8192}\.[\w-]*/g,
-    replace: '[REDACTED:jwt]',
-  },
-  { when: (t) => /Bearer|Basic/.test(t), pattern: /\b(Bearer|Basic)\s+[\w\-.~+/]{8,}=*/g, replace: `$1 ${REDACTED}` },
-  // Credentials in URLs: scheme://user:pass@host, scheme://token@host.
-  {
-    when: hasUrlCredentials,
-    pattern: /\b([a-z][a-z0-9+.-]{0,30}:\/\/)[^\s/?#@]{1,256}@/gi,
-    replace: `$1${REDACTED}@`,
-  },
-  // password=..., "api_key": "...", token: ...
-  {
-    when: (t) => /password|passwd|pwd|secret|token|api[_-]?key|apikey/i.test(t),
-    pattern:
-      /((?:password|passwd|pwd|secret|token|api[_-]?key|apikey)["']?[ \t]{0,8}[:=][ \t]{0,8}["']?)([^\s"'&,;#]+)/gi,
-    replace: `$1${REDACTED}`,
-  },
-  {
-    when: (t) => t.includes('@'),
-    // Candidates are found from each "@" (see redactEmail), never by scanning every position.
-    pattern: /@/g,
-    replace: '@',
-  },
-  { when: (t) => /\d[ -]?\d{3}/.test(t), pattern: /\d(?:[ -]?\d){12,}/g, replace: redactCardsInRun },
-  {
-    when: (t) => /\d\.\d{1,3}\.\d/.test(t),
-    pattern: /\b(?:\d{1,3}\.){3}\d{1,3}\b/g,
-    replace: (m, ...rest) => (isIPv4(m) && !partOfLongerDotted(m, rest) ? '[REDACTED:ip]' : m),
-  },
-  {
-    // "::" or three colon-separated hex groups; a stack frame's "file.js:10:5" has only two.
-    when: hasIPv6Candidate,
-    pattern:
-      /\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|\b(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4}\b/gi,
-    replace: (m) => (/\d/.test(m) && m.length >= 6 ? '[REDACTED:ip]' : m),
-  },
-];
-const EMAIL_RULE = 5;
+  ignoreCase: boolean;
+  replacement: string;
+  prefilter: (typeof RULES)[number][3];
+  check?: Check;
+  ranges?: RangeCheck;
+}
+
+let compiled: Rule[] | undefined;
+/** The shared rules, compiled on first use. A pattern this engine cannot compile is left out, not fatal. */
+function rules(): Rule[] {
+  if (compiled) return compiled;
+  compiled = [];
+  for (const [source, flags, replacement, prefilter, check] of RULES) {
+    try {
+      const pattern = new RegExp(source, `g${flags}`);
+      const ignoreCase = flags === 'i';
+      if (CHECKS[check] || RANGE_CHECKS[check])
+        compiled.push({
+          pattern,
+          ignoreCase,
+          replacement,
+          prefilter,
+          check: CHECKS[check],
+          ranges: RANGE_CHECKS[check],
+        });
+    } catch {}
+  }
+  return compiled;
+}
+
+/** True when some alternative of the rule's prefilter holds (a necessary condition for a match). */
+function passes(rule: Rule, text: string, lower: () => string): boolean {
+  return rule.prefilter.some(([all, any, run]) => {
+    const hay = rule.ignoreCase && (all.length > 0 || any.length > 0) ? lower() : text;
+    return (
+      all.every((lit) => hay.includes(lit)) &&
+      (any.length === 0 || any.some((lit) => hay.includes(lit))) &&
+      (!run || hasRun(text, run[0], run[1], run[2], run[3]))
+    );
+  });
+}
+
+/** Applies one rule: each match that its check accepts is replaced ($1..$9 from its groups). */
+function apply(rule: Rule, text: string): string {
+  return text.replace(rule.pattern, (...args: unknown[]) => {
+    const match = args[0] as string;
+    const offset = args[args.length - 2] as number;
+    if (rule.ranges) {
+      let out = '';
+      let last = offset;
+      for (const [from, to] of rule.ranges(text, offset, offset + match.length)) {
+        out += text.slice(last, from) + rule.replacement;
+        last = to;
+      }
+      return out + text.slice(last, offset + match.length);
+    }
+    const keepFrom = (rule.check as Check)(text, offset, offset + match.length);
+    if (keepFrom < 0) return match;
+    const replaced = rule.replacement.replace(/\$([0-9])/g, (_m, g: string) => (args[Number(g)] as string) ?? '');
+    return replaced + match.slice(keepFrom - offset);
+  });
+}
+
+/** Every shared rule, in order. */
+function applyRules(input: string): string {
+  let out = input;
+  let lowered: string | undefined;
+  const lower = () => {
+    lowered ??= out.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+    return lowered;
+  };
+  for (const rule of rules()) {
+    if (!passes(rule, out, lower)) continue;
+    const next = apply(rule, out);
+    if (next !== out) {
+      out = next;
+      lowered = undefined;
+    }
+  }
+  return out;
+}
 
 /** Creates a scrubber with the built-in rules plus the given patterns and deny keys. */
 export function createScrubber(options: ScrubOptions = {}): Scrubber {
@@ -155,12 +156,7 @@ export function createScrubber(options: ScrubOptions = {}): Scrubber {
 
   const text = (input: string): string => {
     if (typeof input !== 'string' || input === '') return input;
-    let out = input;
-    for (let i = 0; i < RULES.length; i++) {
-      const rule = RULES[i] as (typeof RULES)[number];
-      if (!rule.when(out)) continue;
-      out = i === EMAIL_RULE ? redactEmails(out) : out.replace(rule.pattern, rule.replace as (m: string) => string);
-    }
+    let out = applyRules(input);
     for (const pattern of extra) out = out.replace(pattern, REDACTED);
     return out;
   };
@@ -168,7 +164,7 @@ export function createScrubber(options: ScrubOptions = {}): Scrubber {
   const url = (input: string): string => {
     if (typeof input !== 'string' || input === '') return input;
     const scrubbedQuery = input.replace(/([?&;])([^=&#;]+)=([^&#;]*)/g, (m, sep: string, name: string) =>
-      isDenied(name) || URL_DENY_PARAMS.includes(name.toLowerCase()) ? `${sep}${name}=${REDACTED}` : m,
+      isDenied(name) || URL_PARAMS.includes(name.toLowerCase()) ? `${sep}${name}=${REDACTED}` : m,
     );
     return text(scrubbedQuery);
   };
@@ -178,7 +174,8 @@ export function createScrubber(options: ScrubOptions = {}): Scrubber {
     for (const key of Object.keys(attrs)) {
       const value = attrs[key];
       if (value === undefined) continue;
-      if (isDenied(key)) out[key] = REDACTED;
+      if (PROTECTED_KEYS.includes(key)) out[key] = value;
+      else if (isDenied(key)) out[key] = REDACTED;
       else if (typeof value === 'string') out[key] = cachedValue(value, isUrlKey(key));
       else if (Array.isArray(value)) out[key] = value.map((v) => (typeof v === 'string' ? text(v) : v));
       else out[key] = value;
@@ -243,7 +240,7 @@ function keyMatches(key: string, entry: RegExp | string): boolean {
 }
 
 function isUrlKey(key: string): boolean {
-  return key === 'url.full' || key.endsWith('.url') || key === 'http.url' || key === 'url.query';
+  return URL_KEYS.some((u) => (u.startsWith('*') ? key.endsWith(u.slice(1)) : key === u));
 }
 
 function toGlobalRegExp(pattern: RegExp | string): RegExp | undefined {
@@ -255,126 +252,4 @@ function toGlobalRegExp(pattern: RegExp | string): RegExp | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * In a run of digits, spaces and dashes, replaces every card number: 13-19 digits that start with 2-6
- * (Visa, Mastercard, Amex, Discover...), begin and end on a group boundary, and pass the Luhn check.
- * Candidates start at each group in turn, so "order 12 4111 1111 1111 1111" still finds the card.
- */
-function redactCardsInRun(run: string): string {
-  const groups = run.split(/(?=[ -])/); // each group keeps its leading separator
-  let out = '';
-  for (let i = 0; i < groups.length; ) {
-    let found = -1;
-    let digits = '';
-    for (let j = i; j < groups.length && digits.length <= 19; j++) {
-      digits += (groups[j] as string).replace(/\D/g, '');
-      if (digits.length >= 13 && digits.length <= 19 && /^[2-6]/.test(digits) && luhnValid(digits)) found = j;
-    }
-    if (found < 0) {
-      out += groups[i];
-      i++;
-      continue;
-    }
-    const first = groups[i] as string;
-    out += `${/^[ -]/.test(first) ? first[0] : ''}[REDACTED:card]`;
-    i = found + 1;
-  }
-  return out;
-}
-
-/** True when some "://" has an "@" in its authority (before the next / ? # or whitespace). */
-function hasUrlCredentials(text: string): boolean {
-  if (!text.includes('@')) return false;
-  for (let i = text.indexOf('://'); i >= 0; i = text.indexOf('://', i + 3)) {
-    for (let j = i + 3; j < text.length && j - i < 260; j++) {
-      const c = text.charCodeAt(j);
-      if (c === 64 /* @ */) return true;
-      if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */ || c <= 32) break;
-    }
-  }
-  return false;
-}
-
-/** True when the text has "::" or three colon-separated hex groups ("a:b:c:"); "file.js:10:5" has not. */
-function hasIPv6Candidate(text: string): boolean {
-  for (let i = text.indexOf(':'); i >= 0; i = text.indexOf(':', i + 1)) {
-    if (text.charCodeAt(i + 1) === 58) return true;
-    let groups = 0;
-    let j = i + 1;
-    while (groups < 2) {
-      let k = j;
-      while (k < text.length && k - j < 4 && isHex(text.charCodeAt(k))) k++;
-      if (k === j || text.charCodeAt(k) !== 58) break;
-      groups++;
-      j = k + 1;
-    }
-    if (groups === 2) return true;
-  }
-  return false;
-}
-
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
-}
-
-const EMAIL_LOCAL = /[\w.!#$%&'*+/=?^`{|}~-]/;
-const EMAIL_DOMAIN = /[a-z0-9.-]/i;
-
-/**
- * Replaces email addresses, found from each "@": up to 64 local-part characters before it, a dotted domain
- * with a 2-24 letter top-level label after it. A domain followed by ":digits" is a stack frame
- * (`onPress@index.android.bundle:12:3`), not an email.
- */
-function redactEmails(text: string): string {
-  let out = '';
-  let copied = 0;
-  for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
-    let start = at;
-    while (start > copied && at - start < 64 && EMAIL_LOCAL.test(text.charAt(start - 1))) start--;
-    let end = at + 1;
-    while (end < text.length && end - at <= 253 && EMAIL_DOMAIN.test(text.charAt(end))) end++;
-    while (end > at + 1 && /[.-]/.test(text.charAt(end - 1))) end--;
-    const domain = text.slice(at + 1, end);
-    const tld = domain.slice(domain.lastIndexOf('.') + 1);
-    const isEmail =
-      start < at &&
-      domain.includes('.') &&
-      !domain.includes('..') &&
-      /^[a-z]{2,24}$/i.test(tld) &&
-      !/^[\w.-]*:\d/.test(text.slice(end, end + 64));
-    if (!isEmail) continue;
-    out += `${text.slice(copied, start)}[REDACTED:email]`;
-    copied = end;
-    at = end - 1;
-  }
-  return copied === 0 ? text : out + text.slice(copied);
-}
-
-function luhnValid(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
-
-function isIPv4(candidate: string): boolean {
-  if (LOOPBACK.has(candidate)) return false; // loopback says nothing about a person
-  return candidate.split('.').every((part) => Number(part) <= 255 && (part.length === 1 || part[0] !== '0'));
-}
-
-/** True when the dotted quad is part of a longer dotted number (a version such as 1.2.3.4.5). */
-function partOfLongerDotted(match: string, rest: unknown[]): boolean {
-  const offset = rest[rest.length - 2] as number;
-  const whole = rest[rest.length - 1] as string;
-  const before = whole.charAt(offset - 1);
-  const after = whole.slice(offset + match.length, offset + match.length + 2);
-  return (before === '.' && /\d/.test(whole.charAt(offset - 2))) || /^\.\d/.test(after);
 }
