@@ -35,7 +35,6 @@ requests.forEach(({ url, headers, body }, i) => {
 });
 `;
 
-
 /** An HTTP status, 'failed' (no answer) or 'timeout' (still waiting at the deadline). */
 export type SyncOutcome = number | 'failed' | 'timeout';
 
