@@ -181,22 +181,3 @@ export const CHECKS: Record<string, Check> = {
   'token-like': tokenLike,
   'basic-credentials': basicCredentials,
 };
-
-/** A run of `of` characters and separators with at least `min` of them and `minSeps` separators. */
-export function hasRun(text: string, of: string, separators: string, min: number, minSeps: number): boolean {
-  const inClass = of === 'digit' ? isDigit : of === 'hex' ? isHex : (c: string) => isDigit(c) || (c >= 'A' && c <= 'Z');
-  let n = 0;
-  let seps = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charAt(i);
-    if (inClass(c)) n++;
-    else if (separators.includes(c)) seps++;
-    else {
-      n = 0;
-      seps = 0;
-      continue;
-    }
-    if (n >= min && seps >= minSeps) return true;
-  }
-  return false;
-}

@@ -10,7 +10,7 @@
 import { BoundedCache } from './bounded-cache';
 import { ATTRIBUTE_CACHE_ENTRIES, MAX_CACHED_VALUE_LENGTH, STACK_CACHE_ENTRIES } from './limits';
 import { DENY_KEYS, DENY_REPLACEMENT, PROTECTED_KEYS, RULES, URL_KEYS, URL_PARAMS } from './redaction-rules';
-import { CHECKS, type Check, hasRun, RANGE_CHECKS, type RangeCheck } from './scrub-checks';
+import { CHECKS, type Check, RANGE_CHECKS, type RangeCheck } from './scrub-checks';
 import type { ExceptionRecord, StackFrame } from './types';
 
 export type AttributeValue = string | number | boolean | (string | number | boolean | null | undefined)[];
@@ -39,47 +39,285 @@ export const REDACTED = DENY_REPLACEMENT;
 export const DEFAULT_DENY_KEYS: readonly string[] = DENY_KEYS;
 
 interface Rule {
+  /** Its place in RULES. */
+  index: number;
   pattern: RegExp;
-  ignoreCase: boolean;
   replacement: string;
-  prefilter: (typeof RULES)[number][3];
+  /** Alternatives; one must hold: every `all` literal found, one `any` literal found (if any), the run held. */
+  prefilter: { all: number[]; any: number[]; run: number }[];
   check?: Check;
   ranges?: RangeCheck;
 }
 
-let compiled: Rule[] | undefined;
+/** A prefilter literal, matched exactly or (for ignoreCase rules) ASCII-case-insensitively. */
+interface Literal {
+  text: string;
+  ignoreCase: boolean;
+}
+
+/** A run prefilter: at least `min` characters of a class and `minSeps` separators, nothing else between. */
+interface Run {
+  classBit: number;
+  separators: string;
+  min: number;
+  minSeps: number;
+}
+
+const DIGIT = 1;
+const HEX = 2;
+const UPPER_ALNUM = 4;
+/** Character classes of the ASCII range, as bits. */
+const CLASSES = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  const digit = ch >= '0' && ch <= '9';
+  CLASSES[c] =
+    (digit ? DIGIT : 0) |
+    (digit || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F') ? HEX : 0) |
+    (digit || (ch >= 'A' && ch <= 'Z') ? UPPER_ALNUM : 0);
+}
+
+interface Compiled {
+  rules: Rule[];
+  literals: Literal[];
+  /** One-character literals, by character code (ASCII). */
+  single: (number[] | undefined)[];
+  /** Longer literals by their first two characters (PAIRS index): as written, and lowercased for ignoreCase. */
+  byPair: (number[] | undefined)[];
+  byLowerPair: (number[] | undefined)[];
+  runs: Run[];
+  /** Character code (ASCII) → bit r set when it belongs to run kind r (its class or a separator). */
+  runMembers: Uint32Array;
+  /** Character code (ASCII) → bit r set when it is of run kind r's class. */
+  runClasses: Uint32Array;
+  runMin: Int32Array;
+  runMinSeps: Int32Array;
+  facts: Facts;
+  /** Character code (ASCII) → which literals can start with it (STARTS_SINGLE, STARTS_PAIR): most start none. */
+  roles: Uint8Array;
+}
+
+/** What factsOf found in one text: literals found, runs held, and whether anything was (else no rule can
+ * apply: every prefilter alternative needs a literal or a run). */
+interface Facts {
+  literals: Uint8Array;
+  runs: Uint8Array;
+  counts: Int32Array;
+  seps: Int32Array;
+  any: boolean;
+}
+
+const STARTS_SINGLE = 1;
+const STARTS_PAIR = 2;
+
+let compiled: Compiled | undefined;
 /** The shared rules, compiled on first use. A pattern this engine cannot compile is left out, not fatal. */
-function rules(): Rule[] {
+function compile(): Compiled {
   if (compiled) return compiled;
-  compiled = [];
-  for (const [source, flags, replacement, prefilter, check] of RULES) {
+  const literals: Literal[] = [];
+  const literalIds = new Map<string, number>();
+  const single: (number[] | undefined)[] = new Array(128).fill(undefined);
+  const byPair: (number[] | undefined)[] = new Array(PAIRS).fill(undefined);
+  const byLowerPair: (number[] | undefined)[] = new Array(PAIRS).fill(undefined);
+  const literal = (text: string, ignoreCase: boolean) => {
+    const key = `${ignoreCase ? 'i' : 's'}${text}`;
+    let id = literalIds.get(key);
+    if (id === undefined) {
+      id = literals.push({ text, ignoreCase }) - 1;
+      literalIds.set(key, id);
+      // Literals are ASCII, lowercase for ignoreCase rules (the rule file says so; the tests check it).
+      const first = text.charCodeAt(0);
+      if (text.length === 1) {
+        (single[first] ??= []).push(id);
+        if (ignoreCase && first >= 97 && first <= 122) (single[first - 32] ??= []).push(id);
+      } else ((ignoreCase ? byLowerPair : byPair)[pair(first, text.charCodeAt(1))] ??= []).push(id);
+    }
+    return id;
+  };
+  const runs: Run[] = [];
+  const runIds = new Map<string, number>();
+  const run = ([of, separators, min, minSeps]: [string, string, number, number]) => {
+    const key = `${of}|${separators}|${min}|${minSeps}`;
+    let id = runIds.get(key);
+    if (id === undefined) {
+      const classBit = of === 'digit' ? DIGIT : of === 'hex' ? HEX : UPPER_ALNUM;
+      id = runs.push({ classBit, separators, min, minSeps }) - 1;
+      runIds.set(key, id);
+    }
+    return id;
+  };
+  const rules: Rule[] = [];
+  for (const [index, [source, flags, replacement, prefilter, check]] of RULES.entries()) {
     try {
       const pattern = new RegExp(source, `g${flags}`);
       const ignoreCase = flags === 'i';
-      if (CHECKS[check] || RANGE_CHECKS[check])
-        compiled.push({
-          pattern,
-          ignoreCase,
-          replacement,
-          prefilter,
-          check: CHECKS[check],
-          ranges: RANGE_CHECKS[check],
-        });
+      if (!CHECKS[check] && !RANGE_CHECKS[check]) continue;
+      rules.push({
+        index,
+        pattern,
+        replacement,
+        prefilter: prefilter.map(([all, any, r]) => ({
+          all: all.map((l) => literal(l, ignoreCase)),
+          any: any.map((l) => literal(l, ignoreCase)),
+          run: r ? run(r) : -1,
+        })),
+        check: CHECKS[check],
+        ranges: RANGE_CHECKS[check],
+      });
     } catch {}
   }
+  // One bit per run kind: 32 at most (the rules have 6; the property test would catch a 33rd).
+  const runMembers = new Uint32Array(128);
+  const runClasses = new Uint32Array(128);
+  runs.forEach((r, kind) => {
+    for (let code = 0; code < 128; code++) {
+      if ((CLASSES[code] as number) & r.classBit) {
+        runClasses[code] = (runClasses[code] as number) | (1 << kind);
+        runMembers[code] = (runMembers[code] as number) | (1 << kind);
+      } else if (r.separators.includes(String.fromCharCode(code)))
+        runMembers[code] = (runMembers[code] as number) | (1 << kind);
+    }
+  });
+  const roles = new Uint8Array(128);
+  for (let code = 0; code < 128; code++) if (single[code]) roles[code] = STARTS_SINGLE;
+  for (const lit of literals)
+    if (lit.text.length > 1) {
+      const first = lit.text.charCodeAt(0);
+      roles[first] = (roles[first] as number) | STARTS_PAIR;
+      if (lit.ignoreCase && first >= 97 && first <= 122)
+        roles[first - 32] = (roles[first - 32] as number) | STARTS_PAIR;
+    }
+  compiled = {
+    rules,
+    literals,
+    single,
+    byPair,
+    byLowerPair,
+    runs,
+    runMembers,
+    runClasses,
+    runMin: Int32Array.from(runs, (r) => r.min),
+    runMinSeps: Int32Array.from(runs, (r) => r.minSeps),
+    roles,
+    facts: {
+      literals: new Uint8Array(literals.length),
+      runs: new Uint8Array(runs.length),
+      counts: new Int32Array(runs.length),
+      seps: new Int32Array(runs.length),
+      any: false,
+    },
+  };
   return compiled;
 }
 
+/**
+ * What the prefilters ask about a text, in one pass: which literals occur (at any position) and which runs
+ * hold. A typical value (a message, a stack trace) costs this pass and no regular expression.
+ */
+function factsOf(text: string, c: Compiled): Facts {
+  // One set of buffers for every call (nothing here is re-entrant): no allocation per value.
+  const facts = c.facts;
+  const { literals: found, runs: held, counts, seps } = facts;
+  found.fill(0);
+  held.fill(0);
+  counts.fill(0);
+  seps.fill(0);
+  let any = 0;
+  const { roles, single, byPair, byLowerPair, literals, runMembers, runClasses, runMin, runMinSeps } = c;
+  /** Bit r: run kind r has a segment under way (something to reset when a character breaks it). */
+  let active = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const role = code < 128 ? (roles[code] as number) : 0;
+    if (role & STARTS_SINGLE) {
+      const one = single[code] as number[];
+      for (let k = 0; k < one.length; k++) found[one[k] as number] = 1;
+      any = 1;
+    }
+    if (role & STARTS_PAIR && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next < 128) {
+        const raw = byPair[pair(code, next)];
+        if (raw) any |= mark(found, raw, text, i, literals);
+        const lowered = byLowerPair[pair(lowerAscii(code), lowerAscii(next))];
+        if (lowered) any |= mark(found, lowered, text, i, literals);
+      }
+    }
+    // Runs: the kinds this character does not belong to are broken; the others count it.
+    const members = code < 128 ? (runMembers[code] as number) : 0;
+    for (let broken = active & ~members; broken !== 0; broken &= broken - 1) {
+      const r = 31 - Math.clz32(broken & -broken);
+      counts[r] = 0;
+      seps[r] = 0;
+    }
+    active = members;
+    if (members === 0) continue;
+    const classes = runClasses[code] as number;
+    for (let go = members; go !== 0; go &= go - 1) {
+      const bit = go & -go;
+      const r = 31 - Math.clz32(bit);
+      if (classes & bit) counts[r] = (counts[r] as number) + 1;
+      else seps[r] = (seps[r] as number) + 1;
+      if ((counts[r] as number) >= (runMin[r] as number) && (seps[r] as number) >= (runMinSeps[r] as number)) {
+        held[r] = 1;
+        any = 1;
+      }
+    }
+  }
+  facts.any = any === 1;
+  return facts;
+}
+
+/** Index of a pair of ASCII character codes. */
+const PAIRS = 128 * 128;
+const pair = (a: number, b: number) => (a << 7) | b;
+const lowerAscii = (code: number) => (code >= 65 && code <= 90 ? code + 32 : code);
+
+/** Marks the literals of `ids` that occur at `at`; 1 when one did. */
+function mark(found: Uint8Array, ids: number[], text: string, at: number, literals: Literal[]): number {
+  let any = 0;
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k] as number;
+    if (!found[id] && occursAt(text, at, literals[id] as Literal)) {
+      found[id] = 1;
+      any = 1;
+    }
+  }
+  return any;
+}
+
+function occursAt(text: string, at: number, lit: Literal): boolean {
+  const l = lit.text;
+  if (at + l.length > text.length) return false;
+  if (!lit.ignoreCase) return text.startsWith(l, at);
+  for (let k = 0; k < l.length; k++) {
+    let code = text.charCodeAt(at + k);
+    if (code >= 65 && code <= 90) code += 32; // ASCII lowercase, as the rules' literals are
+    if (code !== l.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+/** For tests: whether each rule's prefilter holds for `text`, by RULES index (false: left out). */
+export function prefiltersHolding(text: string): boolean[] {
+  const c = compile();
+  const facts = factsOf(text, c);
+  const out = RULES.map(() => false);
+  for (const rule of c.rules) out[rule.index] = passes(rule, facts);
+  return out;
+}
+
 /** True when some alternative of the rule's prefilter holds (a necessary condition for a match). */
-function passes(rule: Rule, text: string, lower: () => string): boolean {
-  return rule.prefilter.some(([all, any, run]) => {
-    const hay = rule.ignoreCase && (all.length > 0 || any.length > 0) ? lower() : text;
-    return (
-      all.every((lit) => hay.includes(lit)) &&
-      (any.length === 0 || any.some((lit) => hay.includes(lit))) &&
-      (!run || hasRun(text, run[0], run[1], run[2], run[3]))
-    );
-  });
+function passes(rule: Rule, facts: Facts): boolean {
+  for (const alt of rule.prefilter) {
+    if (alt.run >= 0 && !facts.runs[alt.run]) continue;
+    let ok = true;
+    for (const id of alt.all) if (!facts.literals[id]) ok = false;
+    if (!ok) continue;
+    if (alt.any.length === 0) return true;
+    for (const id of alt.any) if (facts.literals[id]) return true;
+  }
+  return false;
 }
 
 /** Applies one rule: each match that its check accepts is replaced ($1..$9 from its groups). */
@@ -103,20 +341,18 @@ function apply(rule: Rule, text: string): string {
   });
 }
 
-/** Every shared rule, in order. */
+/** Every shared rule, in order; the prefilters' facts are read again after a rule changed the text. */
 function applyRules(input: string): string {
+  const c = compile();
   let out = input;
-  let lowered: string | undefined;
-  const lower = () => {
-    lowered ??= out.replace(/[A-Z]+/g, (m) => m.toLowerCase());
-    return lowered;
-  };
-  for (const rule of rules()) {
-    if (!passes(rule, out, lower)) continue;
+  let facts = factsOf(out, c);
+  if (!facts.any) return out;
+  for (const rule of c.rules) {
+    if (!passes(rule, facts)) continue;
     const next = apply(rule, out);
     if (next !== out) {
       out = next;
-      lowered = undefined;
+      facts = factsOf(out, c);
     }
   }
   return out;

@@ -5,7 +5,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { render, SOURCE, TARGET } from '../../../scripts/generate-redaction-rules.mjs';
 import { RULES } from '../src/redaction-rules';
-import { CHECKS, hasRun, RANGE_CHECKS } from '../src/scrub-checks';
+import { prefiltersHolding } from '../src/scrub';
+import { CHECKS, RANGE_CHECKS } from '../src/scrub-checks';
 
 const source = JSON.parse(readFileSync(SOURCE, 'utf8'));
 
@@ -37,29 +38,57 @@ describe('redaction rules', () => {
     }
     return false;
   };
-  it('no prefilter refuses a value its rule would change', () => {
+  it('no prefilter refuses a value its rule would change, and the scrubber evaluates them as defined', () => {
     const pieces = RULES.flatMap(([, , , prefilter]) => prefilter.flatMap(([all, any]) => [...all, ...any]));
     const unit = fc.oneof(
-      fc.constantFrom(...'aAfFzZ09 -.:/@_=\'"[]\\'.split('')),
+      fc.constantFrom(...'aAfFzZ09 -.:/@_=\'"[]\\é\u212aİ'.split('')),
       fc.constantFrom(...pieces),
+      fc.constantFrom(...pieces.map((p) => p.toUpperCase())),
       fc.constantFrom(...'0123456789'.split('')),
     );
     const text = fc.array(unit, { maxLength: 60 }).map((p) => p.join(''));
     fc.assert(
       fc.property(text, (t) => {
         const lower = t.replace(/[A-Z]+/g, (m) => m.toLowerCase());
-        for (const [pattern, flags, , prefilter, check] of RULES) {
-          if (!wouldChange(pattern, flags, check, t)) continue;
-          const ok = prefilter.some(
+        // The definition of a prefilter (redaction-rules.json's `about`), evaluated naively.
+        const defined = (flags: string, prefilter: (typeof RULES)[number][3]) =>
+          prefilter.some(
             ([all, any, run]) =>
               all.every((l) => (flags ? lower : t).includes(l)) &&
               (any.length === 0 || any.some((l) => (flags ? lower : t).includes(l))) &&
               (!run || hasRun(t, ...run)),
           );
-          expect(ok, `${pattern} matches ${JSON.stringify(t)}`).toBe(true);
-        }
+        const holding = prefiltersHolding(t);
+        RULES.forEach(([pattern, flags, , prefilter, check], i) => {
+          const holds = defined(flags, prefilter);
+          if (wouldChange(pattern, flags, check, t))
+            expect(holds, `${pattern} matches ${JSON.stringify(t)}`).toBe(true);
+          expect(holding[i], `the scrubber's prefilter ${i} on ${JSON.stringify(t)}`).toBe(holds);
+        });
       }),
       { numRuns: 5000 },
     );
   });
 });
+
+const isDigit = (c: string) => c >= '0' && c <= '9';
+const isHex = (c: string) => isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+
+/** A run of `of` characters and separators with at least `min` of them and `minSeps` separators. */
+function hasRun(text: string, of: string, separators: string, min: number, minSeps: number): boolean {
+  const inClass = of === 'digit' ? isDigit : of === 'hex' ? isHex : (c: string) => isDigit(c) || (c >= 'A' && c <= 'Z');
+  let n = 0;
+  let seps = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charAt(i);
+    if (inClass(c)) n++;
+    else if (separators.includes(c)) seps++;
+    else {
+      n = 0;
+      seps = 0;
+      continue;
+    }
+    if (n >= min && seps >= minSeps) return true;
+  }
+  return false;
+}
