@@ -127,10 +127,15 @@ function compile(): Compiled {
       literalIds.set(key, id);
       // Literals are ASCII, lowercase for ignoreCase rules (the rule file says so; the tests check it).
       const first = text.charCodeAt(0);
+      const index = (table: (number[] | undefined)[], at: number) => {
+        const list = table[at];
+        if (list) list.push(id as number);
+        else table[at] = [id as number];
+      };
       if (text.length === 1) {
-        (single[first] ??= []).push(id);
-        if (ignoreCase && first >= 97 && first <= 122) (single[first - 32] ??= []).push(id);
-      } else ((ignoreCase ? byLowerPair : byPair)[pair(first, text.charCodeAt(1))] ??= []).push(id);
+        index(single, first);
+        if (ignoreCase && first >= 97 && first <= 122) index(single, first - 32);
+      } else index(ignoreCase ? byLowerPair : byPair, pair(first, text.charCodeAt(1)));
     }
     return id;
   };
