@@ -3,12 +3,12 @@
 // nothing), and each error is in Jaeger exactly once with the right exception attributes.
 // FAULTLINE_TEST_NODE picks the node binary (npm test runs this suite on Node 20, 22 and 24).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { eventOf, exceptionSpans, findTraces } from '../support/jaeger.mjs';
-import { agentEnv, REGISTER } from '../support/node.mjs';
+import { agentEnv, REGISTER, spoolFiles } from '../support/node.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpHttp: string; jaegerQuery: string } };
 const node = process.env.FAULTLINE_TEST_NODE || process.execPath;
@@ -387,7 +387,7 @@ describe(`@faultline/node on Node ${nodeMajor}: plain node's behaviour, and ever
       if (c.spooled) {
         // Died without an exit path: the report waits in the spool, and the next process sends it.
         expect(await exceptionSpans(stack.urls.jaegerQuery, service)).toHaveLength(0);
-        expect(readdirSync(spool).filter((f) => f.endsWith('.otlp.json') || f.includes('.claimed-'))).toHaveLength(1);
+        expect(spoolFiles(spool, { claimed: true })).toHaveLength(1);
         const next = spawnSync(node, ['--require', `${REGISTER}.cjs`, '-e', 'setTimeout(() => {}, 1500)'], {
           encoding: 'utf8',
           timeout: 20_000,

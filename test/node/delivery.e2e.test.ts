@@ -3,13 +3,13 @@
 // acknowledge is lost, a process that survives its errors never blocks for them, and a long-running process
 // resends what it kept once the collector is back, without a restart.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { collectorProxy, cpuBurners } from '../support/collector-proxy.mjs';
 import { eventOf, waitForExceptionSpans } from '../support/jaeger.mjs';
-import { agentEnv, REGISTER } from '../support/node.mjs';
+import { agentEnv, REGISTER, spoolFiles } from '../support/node.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpHttp: string; jaegerQuery: string } };
 const node = process.env.FAULTLINE_TEST_NODE || process.execPath;
@@ -25,13 +25,7 @@ function appFile(source: string) {
 }
 
 const messages = (spans: unknown[]) => spans.map((s) => String(eventOf(s as never)?.['exception.message']));
-const spooled = (dir: string) => {
-  try {
-    return readdirSync(dir).filter((n) => n.includes('.otlp.json'));
-  } catch {
-    return [];
-  }
-};
+const spooled = (dir: string) => spoolFiles(dir, { claimed: true });
 
 describe('@faultline/node delivery', () => {
   it('a report in flight when the process crashes is delivered by the exit path or spooled (busy machine, collector 30 ms away)', async () => {

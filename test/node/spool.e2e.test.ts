@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { eventOf, exceptionSpans, findTraces, waitForExceptionSpans } from '../support/jaeger.mjs';
+import { spoolFiles } from '../support/node.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpHttp: string; jaegerQuery: string } };
 const node = process.env.FAULTLINE_TEST_NODE || process.execPath;
@@ -25,13 +26,7 @@ function runApp(source: string, env: Record<string, string>) {
   });
 }
 
-const readyFiles = (dir: string) => {
-  try {
-    return readdirSync(dir).filter((n) => n.endsWith('.otlp.json'));
-  } catch {
-    return [];
-  }
-};
+const readyFiles = (dir: string) => spoolFiles(dir);
 
 describe('@faultline/node disk spool', () => {
   it('keeps a crash that could not be sent, and the next process delivers it exactly once', async () => {

@@ -1,5 +1,6 @@
 // Running test apps under @faultline/node: the built agent, and an environment that points it at the test
 // collector and inherits nothing else from the test process.
+import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const dist = resolve(import.meta.dirname, '../../packages/node/dist');
@@ -16,4 +17,13 @@ export function agentEnv(otlpHttpUrl, service, extra = {}) {
     FAULTLINE_NODE_PACKAGE: `${dist}/index.cjs`,
     ...extra,
   };
+}
+
+/** The reports waiting in a spool directory: ready ones, and with `claimed`, those a process is sending. */
+export function spoolFiles(dir, { claimed = false } = {}) {
+  try {
+    return readdirSync(dir).filter((n) => n.endsWith('.otlp.json') || (claimed && n.includes('.otlp.json.claimed-')));
+  } catch {
+    return [];
+  }
 }
