@@ -5,7 +5,7 @@
 // Jaeger: invisible, not blind.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium, PAGE_ORIGIN, servePages } from '../support/browser.mjs';
+import { flushAgent, launchChromium, PAGE_ORIGIN, servePages } from '../support/browser.mjs';
 import { eventOf, waitForExceptionSpans } from '../support/jaeger.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpTraces: string; jaegerQuery: string } };
@@ -262,7 +262,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** What the page of a row observed. With the agent, the page is then closed (pagehide delivers). */
+/** What the page of a row observed. With the agent, what it holds is then flushed and the page closed. */
 async function observe(path: string, withAgent: boolean): Promise<unknown[]> {
   const context = await browser.newContext();
   await context.addCookies([{ name: 'agent', value: withAgent ? '1' : '0', url: PAGE_ORIGIN }]);
@@ -270,6 +270,9 @@ async function observe(path: string, withAgent: boolean): Promise<unknown[]> {
   await tab.goto(`${PAGE_ORIGIN}${path}`);
   await tab.waitForFunction(() => (window as unknown as { done?: boolean }).done === true, null, { timeout: 20_000 });
   const seen = await tab.evaluate(() => (window as unknown as { seen: unknown[] }).seen);
+  // What the agent made of the row goes out now, after the page recorded everything: closing a context can
+  // tear down its network before the page-close delivery starts (a report lost once on a loaded machine).
+  if (withAgent) await flushAgent(tab);
   await context.close();
   return seen;
 }
