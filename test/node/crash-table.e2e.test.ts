@@ -175,6 +175,13 @@ const cases: Case[] = [
     report: { type: 'Error', message: 'worker failed, caught', mechanism: 'worker', handled: true },
   },
   {
+    name: 'worker error the parent survives (uncaughtException listener)',
+    source:
+      "const { Worker } = require('node:worker_threads');\nprocess.on('uncaughtException', (e) => console.log('parent survived', e.message));\nnew Worker(\"throw new Error('worker failed, survived')\", { eval: true });\nsetTimeout(() => console.log('still alive'), 300);\n",
+    expectExit: 0,
+    report: { type: 'Error', message: 'worker failed, survived', mechanism: 'worker', handled: false },
+  },
+  {
     name: 'uncaughtException handler that throws (exit 7)',
     source:
       "process.on('uncaughtException', () => { throw new Error('handler failed'); });\nsetTimeout(() => { throw new Error('first failure'); }, 1);\n",

@@ -233,9 +233,7 @@ export class NodeAgent {
   private onUncaught(err: unknown, origin: string): void {
     stripOwnEmitFrame(err);
     if (typeof err === 'object' && err !== null && this.workerErrors.has(err)) return; // reported as a Worker error
-    // Only a process nothing will save may block: a domain or a capture callback takes the error (both
-    // are the capture callback), or an `uncaughtException` listener does.
-    const dying = !process.hasUncaughtExceptionCaptureCallback() && process.listenerCount('uncaughtException') === 0;
+    const dying = nothingWillSave();
     if (origin === 'unhandledRejection') {
       if (this.rejectionJustSeen) {
         this.rejectionJustSeen = false; // default mode: the observer has it already
@@ -294,8 +292,9 @@ export class NodeAgent {
           handled,
           attributes: { 'thread.id': threadId, 'thread.name': `worker ${threadId}` },
         });
-        // Unhandled, it is about to crash this process too: deliver it now, as for any crash.
-        if (handled) this.scheduleAsyncFlush();
+        // Unhandled, it is about to crash this process too, unless something saves it: then deliver it now,
+        // as for any crash.
+        if (handled || !nothingWillSave()) this.scheduleAsyncFlush();
         else this.flushSync();
       }),
     );
@@ -506,6 +505,14 @@ function readCaptureContext(context: CaptureContext | undefined): { mechanism: s
     mechanism: typeof mechanism === 'string' && mechanism !== '' ? mechanism : 'manual',
     attributes: Object.fromEntries(primitiveEntries(attributes)),
   };
+}
+
+/**
+ * True when an uncaught error ends this process: only then may the agent block. A domain or a capture
+ * callback takes the error (a domain is a capture callback), or an `uncaughtException` listener does.
+ */
+function nothingWillSave(): boolean {
+  return !process.hasUncaughtExceptionCaptureCallback() && process.listenerCount('uncaughtException') === 0;
 }
 
 /**
