@@ -130,11 +130,7 @@ describe('@faultline/node delivery', () => {
         'setInterval(() => {}, 1000); // a server',
       ].join('\n'),
     );
-    const child = spawn(node, ['--require', `${REGISTER}.cjs`, app.file], {
-      stdio: 'ignore',
-      env: agentEnv(proxy.url, service, { FAULTLINE_SPOOL_DIR: app.spool }),
-    });
-    cleanups.push(async () => child.kill('SIGKILL'));
+    const child = startServer(app, proxy.url, service);
     await new Promise((r) => setTimeout(r, 1500));
     // The first failure opened the circuit: the other four went to the spool without touching the network.
     const duringOutage = proxy.requests.length;
@@ -166,11 +162,7 @@ describe('@faultline/node delivery', () => {
         'setInterval(() => {}, 1000);',
       ].join('\n'),
     );
-    const child = spawn(node, ['--require', `${REGISTER}.cjs`, app.file], {
-      stdio: 'ignore',
-      env: agentEnv(proxy.url, service, { FAULTLINE_SPOOL_DIR: app.spool }),
-    });
-    cleanups.push(async () => child.kill('SIGKILL'));
+    const child = startServer(app, proxy.url, service);
     await waitFor(() => proxy.requests.length >= 1, 10_000);
     proxy.mode = 'forward';
     const spans = await waitForExceptionSpans(stack.urls.jaegerQuery, service, 1, 25_000);
@@ -180,6 +172,16 @@ describe('@faultline/node delivery', () => {
     expect((second?.time ?? 0) - (first?.time ?? 0)).toBeGreaterThanOrEqual(9_000);
   }, 60_000);
 });
+
+/** Starts a long-running app under the agent, killed (SIGKILL: no exit path) after the test. */
+function startServer(app: { file: string; spool: string }, endpoint: string, service: string) {
+  const child = spawn(node, ['--require', `${REGISTER}.cjs`, app.file], {
+    stdio: 'ignore',
+    env: agentEnv(endpoint, service, { FAULTLINE_SPOOL_DIR: app.spool }),
+  });
+  cleanups.push(async () => child.kill('SIGKILL'));
+  return child;
+}
 
 function runAsync(args: string[], env: Record<string, string | undefined>) {
   return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {

@@ -115,42 +115,33 @@ let compiled: Compiled | undefined;
 function compile(): Compiled {
   if (compiled) return compiled;
   const literals: Literal[] = [];
-  const literalIds = new Map<string, number>();
   const single: (number[] | undefined)[] = new Array(128).fill(undefined);
   const byPair: (number[] | undefined)[] = new Array(PAIRS).fill(undefined);
   const byLowerPair: (number[] | undefined)[] = new Array(PAIRS).fill(undefined);
-  const literal = (text: string, ignoreCase: boolean) => {
-    const key = `${ignoreCase ? 'i' : 's'}${text}`;
-    let id = literalIds.get(key);
-    if (id === undefined) {
-      id = literals.push({ text, ignoreCase }) - 1;
-      literalIds.set(key, id);
+  const literalIds = new Map<string, number>();
+  const literal = (text: string, ignoreCase: boolean) =>
+    intern(literalIds, `${ignoreCase ? 'i' : 's'}${text}`, () => {
+      const id = literals.push({ text, ignoreCase }) - 1;
       // Literals are ASCII, lowercase for ignoreCase rules (the rule file says so; the tests check it).
       const first = text.charCodeAt(0);
       const index = (table: (number[] | undefined)[], at: number) => {
         const list = table[at];
-        if (list) list.push(id as number);
-        else table[at] = [id as number];
+        if (list) list.push(id);
+        else table[at] = [id];
       };
       if (text.length === 1) {
         index(single, first);
         if (ignoreCase && first >= 97 && first <= 122) index(single, first - 32);
       } else index(ignoreCase ? byLowerPair : byPair, pair(first, text.charCodeAt(1)));
-    }
-    return id;
-  };
+      return id;
+    });
   const runs: Run[] = [];
   const runIds = new Map<string, number>();
-  const run = ([of, separators, min, minSeps]: [string, string, number, number]) => {
-    const key = `${of}|${separators}|${min}|${minSeps}`;
-    let id = runIds.get(key);
-    if (id === undefined) {
+  const run = ([of, separators, min, minSeps]: [string, string, number, number]) =>
+    intern(runIds, `${of}|${separators}|${min}|${minSeps}`, () => {
       const classBit = of === 'digit' ? DIGIT : of === 'hex' ? HEX : UPPER_ALNUM;
-      id = runs.push({ classBit, separators, min, minSeps }) - 1;
-      runIds.set(key, id);
-    }
-    return id;
-  };
+      return runs.push({ classBit, separators, min, minSeps }) - 1;
+    });
   const rules: Rule[] = [];
   for (const [index, [source, flags, replacement, prefilter, check]] of RULES.entries()) {
     try {
@@ -271,6 +262,16 @@ function factsOf(text: string, c: Compiled): Facts {
   }
   facts.any = any === 1;
   return facts;
+}
+
+/** The id `ids` holds for `key`, made by `make` the first time. */
+function intern(ids: Map<string, number>, key: string, make: () => number): number {
+  let id = ids.get(key);
+  if (id === undefined) {
+    id = make();
+    ids.set(key, id);
+  }
+  return id;
 }
 
 /** Index of a pair of ASCII character codes. */
