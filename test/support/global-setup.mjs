@@ -1,6 +1,9 @@
 // Starts the real collector and Jaeger once for all end-to-end suites, on ports of their own (so a demo
 // running on the defaults is not disturbed), and hands the URLs to the tests.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEFAULT_PORTS, startStack } from '../../collector-config/stack.mjs';
 import { PAGE_PORT, TEST_PORT_SHIFT } from './ports.mjs';
 
@@ -14,9 +17,12 @@ export const TEST_ORIGINS = [`http://localhost:${PAGE_PORT}`, `http://127.0.0.1:
 
 let stack;
 let control;
+let jaegerData;
 
 export async function setup(project) {
-  stack = await startStack({ ports: TEST_PORTS, corsOrigins: TEST_ORIGINS });
+  // Badger, as users run it, in a directory of this run's own: a Jaeger restart keeps what it stored.
+  jaegerData = mkdtempSync(join(tmpdir(), 'faultline-jaeger-'));
+  stack = await startStack({ ports: TEST_PORTS, corsOrigins: TEST_ORIGINS, jaeger: { dataDir: jaegerData } });
   // Tests run in worker processes; the few that stop and start Jaeger ask this process over loopback.
   control = createServer(async (req, res) => {
     try {
@@ -41,4 +47,5 @@ export async function teardown() {
   control?.closeAllConnections();
   control?.close();
   await stack?.stop();
+  if (jaegerData) rmSync(jaegerData, { recursive: true, force: true });
 }
