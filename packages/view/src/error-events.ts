@@ -214,9 +214,13 @@ export function culpritOf(stacktrace: string): string | undefined {
   return frame.function ?? where;
 }
 
-/** The last two path segments of a file or URL, without query or hash. */
+/** The last two path segments of a file or URL, without query or hash; a URL's host when it has no path. */
 function shortFile(file: string): string {
-  const path = file.replace(/[?#].*$/, '');
-  const parts = path.split('/').filter(Boolean);
-  return parts.slice(-2).join('/');
+  let path = file.replace(/[?#].*$/, '');
+  const scheme = /^[a-z][\w+.-]*:\/\/([^/]*)/i.exec(path);
+  if (scheme) {
+    const rest = path.slice(scheme[0].length);
+    path = /[^/]/.test(rest) ? rest : scheme[1]!;
+  }
+  return path.split('/').filter(Boolean).slice(-2).join('/');
 }

@@ -4,6 +4,7 @@
 // Content-Security-Policy; the page builds its DOM from text, never from HTML strings.
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errorsOfTrace } from './error-events';
 import { eventDetail } from './event-view';
 import { type IssueTracker, type ListQuery, SORTS } from './issue-tracker';
 import type { JaegerPoller } from './jaeger-poller';
@@ -53,6 +54,7 @@ export function createHandler(ctx: ServerContext): (req: IncomingMessage, res: S
       (_req, res, m) => event(ctx, res, m[1]!, m[2]!),
     ],
     ['GET', /^\/api\/status$/, (_req, res) => json(res, 200, ctx.status())],
+    ['GET', /^\/traces\/([0-9a-fA-F]{1,32})$/, (_req, res, m) => traceErrors(ctx, res, m[1]!)],
     ['GET', /^\/(?:issues\/[^/]+(?:\/events\/[^/]+\/[^/]+)?)?$/, (_req, res) => page(ctx, res)],
     ['GET', /^\/assets\/([a-z0-9.-]+)$/, (_req, res, m) => asset(ctx, res, m[1]!)],
   ];
@@ -231,6 +233,16 @@ async function event(ctx: ServerContext, res: ServerResponse, traceId: string, s
       older: at < 0 ? null : ref(at + 1),
     },
   });
+}
+
+/** The Jaeger UI's trace link (jaeger-ui.json): to the trace's first error, or the list when it has none. */
+async function traceErrors(ctx: ServerContext, res: ServerResponse, traceId: string) {
+  const trace = await ctx.poller.trace(traceId).catch(() => undefined);
+  const error = trace && errorsOfTrace(trace).errors.sort((a, b) => a.time - b.time)[0];
+  const location = error
+    ? `/issues/${encodeURIComponent(ctx.tracker.primaryOf(error.fingerprint))}/events/${error.traceId}/${error.spanId}`
+    : '/';
+  res.writeHead(302, { location }).end();
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {

@@ -195,3 +195,19 @@ describe('the issue index', () => {
     );
   });
 });
+
+describe('the culprit', () => {
+  it('is the top in-app frame, with a short file', async () => {
+    const { culpritOf } = await import('../src/error-events');
+    expect(culpritOf('TypeError: x\n    at HTMLButtonElement.<anonymous> (http://localhost:8080/:19:93)')).toBe(
+      'HTMLButtonElement.<anonymous> (localhost:8080:19)',
+    );
+    expect(culpritOf('TypeError: x\n    at pay (https://shop.example/assets/js/app.3f9a.js:1:480)')).toBe(
+      'pay (js/app.3f9a.js:1)',
+    );
+    expect(culpritOf('Error: x\n    at a (node:internal/x:1:1)\n    at checkout (/srv/app/src/cart.js:12:5)')).toBe(
+      'checkout (src/cart.js:12)',
+    );
+    expect(culpritOf('no stack here')).toBeUndefined();
+  });
+});
