@@ -7,7 +7,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { agentReady, flushAgent, launchChromium, PAGE_ORIGIN, servePages } from '../support/browser.mjs';
 import { eventually, findTraces } from '../support/jaeger.mjs';
@@ -78,7 +78,7 @@ describe('the faultline view', () => {
   let browser: Browser;
   let hooks: Server;
   let hookUrl = '';
-  const alerts: { event: string; issue: { id: string; title: string } }[] = [];
+  const alerts: { event: string; url: string; issue: { id: string; title: string; frames: string[] } }[] = [];
   const dataDir = mkdtempSync(join(tmpdir(), 'faultline-view-e2e-'));
   let view: Awaited<ReturnType<typeof startView>>;
   const viewArgs = () => [
@@ -192,13 +192,16 @@ describe('the faultline view', () => {
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(String(e)));
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    // The README's picture: the Node examples' issues (one of them with markup in its message).
+    await page.goto(`${VIEW}/?service=${NODE_SERVICE}`);
+    await page.waitForFunction(() => document.querySelectorAll('tr[data-issue]').length >= 3);
+    await page.screenshot({ path: join(ARTIFACTS, 'view-list.png'), clip: { x: 0, y: 0, width: 1280, height: 400 } });
     await page.goto(`${VIEW}/`);
     await page.selectOption('select[name=service]', WEB_SERVICE);
     await page.waitForFunction((n) => document.querySelectorAll('tr[data-issue]').length === n, 2);
     expect(page.url()).toContain(`service=${WEB_SERVICE}`);
     await page.fill('input[name=query]', 'factor');
     await page.waitForFunction(() => document.querySelectorAll('tr[data-issue]').length === 1);
-    await page.screenshot({ path: join(ARTIFACTS, 'view-list.png') });
     await page.click('a.issue-link');
     await page.waitForSelector('.frame.in-app');
     const appFrames = await page.$$eval('.frame.in-app .loc', (els) => els.map((e) => e.textContent));
@@ -208,7 +211,7 @@ describe('the faultline view', () => {
     expect(crumbs).toMatch(/click/);
     expect(crumbs).toMatch(/error.*TypeError/);
     expect(await page.$eval('.side', (el) => el.textContent)).toMatch(/Browser.*Chrome.*100%/s);
-    await page.screenshot({ path: join(ARTIFACTS, 'view-issue.png') });
+    await page.screenshot({ path: join(ARTIFACTS, 'view-issue.png'), clip: { x: 0, y: 0, width: 1280, height: 720 } });
     await page.click('button[role=tab]:text("Raw")');
     expect(await page.$eval('pre.raw-stack', (el) => el.textContent)).toMatch(
       /TypeError: Cannot read properties of undefined \(reading 'factor'\)\n\s+at HTMLButtonElement/,
@@ -259,6 +262,11 @@ describe('the faultline view', () => {
     const mine = alerts.filter((a) => a.issue.id === checkout.id);
     expect(mine.map((a) => a.event)).toEqual(['issue.new', 'issue.regressed']);
     expect(mine[1]?.issue.title).toBe(checkout.title);
+    expect(mine[1]?.issue.frames.slice(0, 2)).toEqual([
+      'totalOf (node-app/checkout.js:4)',
+      'checkout (node-app/checkout.js:9)',
+    ]);
+    expect(mine[1]?.url).toBe(`${VIEW}/issues/${checkout.id}`);
   });
 
   it('keeps issues and their states across a restart of Jaeger and the view, and alerts nothing again', async () => {

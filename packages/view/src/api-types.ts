@@ -81,12 +81,17 @@ export interface ViewStatus {
     lastPollMs: number | null;
   };
   alerts: { webhooks: number; sent: number; failed: number; dropped: number; pending: number; lastFailure?: string };
+  /** The view's own size: issues, span ids it remembers, its memory. */
+  index: { issues: number; spans: number; rssMb: number; heapMb: number };
   startedAt: string;
 }
 
 /** GET /api/issues */
 export interface IssueListBody extends ViewStatus {
+  /** One page: `limit` (100, at most 1,000) from `offset`, of the `matched` issues. */
   issues: IssueSummary[];
+  matched: number;
+  offset: number;
   /** Issues in the index, whatever the filters. */
   total: number;
   /** The values the filters can take. */

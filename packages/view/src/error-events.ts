@@ -203,15 +203,29 @@ export function rootStack(stacktrace: string): string {
   return cut < 0 ? stacktrace : stacktrace.slice(0, cut);
 }
 
-/** The top in-app frame, `fn (dir/file.js:12)`, or the top frame when none is the app's own. */
-export function culpritOf(stacktrace: string): string | undefined {
+/** Frames an alert shows. */
+const TOP_FRAMES = 3;
+
+/**
+ * The top in-app frames of the root error, `fn (dir/file.js:12)`, innermost first (the top frames that are
+ * not native when none is the app's own). The first is the issue's culprit.
+ */
+export function topFramesOf(stacktrace: string): string[] {
   const frames = parseStack(rootStack(stacktrace));
-  const frame = frames.find((f) => f.inApp) ?? frames.find((f) => !f.native);
-  if (!frame) return undefined;
-  const file = frame.file ? shortFile(frame.file) : undefined;
-  const where = file ? `${file}${frame.line ? `:${frame.line}` : ''}` : undefined;
-  if (frame.function && where) return `${frame.function} (${where})`;
-  return frame.function ?? where;
+  const own = frames.filter((f) => f.inApp);
+  const chosen = (own.length > 0 ? own : frames.filter((f) => !f.native)).slice(0, TOP_FRAMES);
+  const out: string[] = [];
+  for (const frame of chosen) {
+    const file = frame.file ? shortFile(frame.file) : undefined;
+    const where = file ? `${file}${frame.line ? `:${frame.line}` : ''}` : undefined;
+    const text = frame.function && where ? `${frame.function} (${where})` : (frame.function ?? where);
+    if (text) out.push(text);
+  }
+  return out;
+}
+
+export function culpritOf(stacktrace: string): string | undefined {
+  return topFramesOf(stacktrace)[0];
 }
 
 /** The last two path segments of a file or URL, without query or hash; a URL's host when it has no path. */

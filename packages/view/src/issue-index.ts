@@ -1,7 +1,7 @@
 // The index of issues: one entry per fingerprint, built from error events in any order, each span counted
 // once. It keeps counts, hourly buckets, capped sets and the latest event references, never the events
 // themselves: an event is fetched from Jaeger when someone opens it. Memory is bounded per issue.
-import { culpritOf, type ErrorEvent, type TraceErrors, type WithheldReport } from './error-events';
+import { type ErrorEvent, type TraceErrors, topFramesOf, type WithheldReport } from './error-events';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -28,6 +28,8 @@ export interface IssueStats {
   type: string;
   message: string;
   culprit?: string;
+  /** The top in-app frames of the newest report (the culprit first), for alerts. */
+  frames: string[];
   /** False until an exception span of it arrived (its duplicates can come first, on a withheld span). */
   described: boolean;
   services: Map<string, number>;
@@ -140,6 +142,7 @@ export class IssueIndex {
       type: 'Error',
       message: '',
       described: false,
+      frames: [],
       services: new Map(),
       events: 0,
       reports: 0,
@@ -187,7 +190,11 @@ export class IssueIndex {
       stats.describedAt = error.time;
       stats.type = error.type;
       stats.message = error.message;
-      stats.culprit = culpritOf(error.stacktrace) ?? stats.culprit;
+      const frames = topFramesOf(error.stacktrace);
+      if (frames.length > 0) {
+        stats.frames = frames;
+        stats.culprit = frames[0];
+      }
     }
     addRef(stats, { traceId: error.traceId, spanId: error.spanId, time: error.time });
   }

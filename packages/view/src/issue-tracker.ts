@@ -31,6 +31,9 @@ const DAY = 24 * HOUR;
 /** More alerts of one kind in one round than this go out as one digest: a bad deploy is one message. */
 const MAX_ALERTS_PER_ROUND = 5;
 const MAX_MERGE_DEPTH = 8;
+/** Issues per page of the list, by default and at most. */
+export const DEFAULT_PAGE = 100;
+export const MAX_PAGE = 1000;
 
 export interface SpikeRule {
   events: number;
@@ -38,6 +41,8 @@ export interface SpikeRule {
 }
 
 export interface ListQuery {
+  limit?: number;
+  offset?: number;
   service?: string;
   environment?: string;
   release?: string;
@@ -67,6 +72,8 @@ export class IssueTracker {
   pageUrl: string;
   private readonly now: () => number;
   private pending: IndexChange[] = [];
+  /** Fingerprints first seen since the last complete read: new-issue alert candidates. */
+  private readonly fresh = new Set<string>();
 
   constructor(options: TrackerOptions) {
     this.index = options.index;
@@ -87,9 +94,9 @@ export class IssueTracker {
 
   /**
    * After a poll round: moves states on (regressions, ignores that ran out), sends the alerts that are due,
-   * and writes the state once.
+   * and writes the state once. `complete`: nothing older is still queued to be read.
    */
-  settle(): void {
+  settle(complete = true): void {
     const now = this.now();
     const changes = this.pending;
     this.pending = [];
@@ -99,14 +106,7 @@ export class IssueTracker {
     for (const change of changes) {
       const id = this.primaryOf(change.fingerprint);
       touched.add(id);
-      if (change.created && id === change.fingerprint) {
-        const stats = this.index.issues.get(id);
-        if (stats && stats.firstSeen >= this.state.watchingSince && this.state.alerts(id).new === undefined) {
-          this.state.markAlert(id, { new: now });
-          due.new.push(id);
-          dirty = true;
-        }
-      }
+      if (change.created) this.fresh.add(change.fingerprint);
       const events = this.members(id).reduce((n, s) => n + s.events, 0);
       for (const arrival of change.arrivals) {
         const next = afterArrival(this.state.get(id), arrival, events, now);
@@ -118,6 +118,19 @@ export class IssueTracker {
           due.regressed.push(id);
         }
       }
+    }
+    // Whether an issue is new is known once older windows are read (a backfill reads newest first).
+    if (complete) {
+      for (const fingerprint of this.fresh) {
+        const stats = this.index.issues.get(fingerprint);
+        if (this.primaryOf(fingerprint) !== fingerprint || !stats) continue;
+        if (stats.firstSeen >= this.state.watchingSince && this.state.alerts(fingerprint).new === undefined) {
+          this.state.markAlert(fingerprint, { new: now });
+          due.new.push(fingerprint);
+          dirty = true;
+        }
+      }
+      this.fresh.clear();
     }
     for (const id of touched) {
       const stats = this.members(id);
@@ -181,10 +194,9 @@ export class IssueTracker {
     return { kind, issue, url: `${this.pageUrl}/issues/${encodeURIComponent(s.id)}`, ...(spike ? { spike } : {}) };
   }
 
-  /** The first in-app frames of the issue's latest report, from the stack the index kept. */
+  /** The top in-app frames of the issue's newest report. */
   private topFrames(id: string): string[] {
-    const stats = this.index.issues.get(id);
-    return stats?.culprit ? [stats.culprit] : [];
+    return this.index.issues.get(id)?.frames ?? [];
   }
 
   // ---- merges ----
@@ -245,8 +257,11 @@ export class IssueTracker {
       reports += m.reports;
       unhandled += m.unhandledEvents;
       for (const [s, n] of m.services) services.set(s, (services.get(s) ?? 0) + n);
-      for (const u of m.users) users.add(u);
-      for (const s of m.sessions) sessions.add(s);
+      // A merged issue's people are the union; one fingerprint's are its own sets (no copy).
+      if (members.length > 1) {
+        for (const u of m.users) users.add(u);
+        for (const s of m.sessions) sessions.add(s);
+      }
       for (const e of m.environments) environments.add(e);
       for (const k of m.spread.get('mechanism')?.keys() ?? []) mechanisms.add(k);
       capped ||= m.users.size >= MAX_DISTINCT || m.sessions.size >= MAX_DISTINCT;
@@ -275,8 +290,8 @@ export class IssueTracker {
       services: [...services.keys()],
       events,
       reports,
-      users: users.size,
-      sessions: sessions.size,
+      users: members.length > 1 ? users.size : members[0]!.users.size,
+      sessions: members.length > 1 ? sessions.size : members[0]!.sessions.size,
       capped,
       firstSeen: new Date(firstSeen).toISOString(),
       lastSeen: new Date(lastSeen).toISOString(),
@@ -293,8 +308,11 @@ export class IssueTracker {
     };
   }
 
-  /** The issues list: filtered, sorted. */
-  list(query: ListQuery): IssueSummary[] {
+  /**
+   * The issues list: filtered and sorted on what the index holds, then one page of it summarized (a summary
+   * costs more than a filter, and nobody reads 1,000 rows at once).
+   */
+  list(query: ListQuery): { issues: IssueSummary[]; matched: number } {
     const now = this.now();
     const byPrimary = new Map<string, IssueStats[]>();
     for (const stats of this.index.issues.values()) {
@@ -308,31 +326,31 @@ export class IssueTracker {
       else group.push(stats);
     }
     const text = query.query?.trim().toLowerCase();
-    const out: IssueSummary[] = [];
-    for (const [id, members] of byPrimary) {
-      if (query.release && !members.some((m) => m.spread.get('release')?.has(query.release!))) continue;
-      const s = this.summarize(id, members, now);
-      if (!s) continue;
-      if (query.service && !s.services.includes(query.service)) continue;
-      if (query.environment && !s.environments.includes(query.environment)) continue;
-      if (query.status && !statusMatches(s.status, query.status)) continue;
-      if (query.handled === 'true' && s.unhandledEvents === s.events) continue;
-      if (query.handled === 'false' && s.handled) continue;
-      if (text && !`${s.title}\n${s.culprit ?? ''}\n${s.fingerprints.join(' ')}`.toLowerCase().includes(text)) continue;
-      out.push(s);
-    }
     const sort = query.sort ?? 'lastSeen';
-    const key: (s: IssueSummary) => number =
-      sort === 'firstSeen'
-        ? (s) => Date.parse(s.firstSeen)
-        : sort === 'events'
-          ? (s) => s.events
-          : sort === 'users'
-            ? (s) => s.users
-            : sort === 'trend'
-              ? (s) => trendOf(s)
-              : (s) => Date.parse(s.lastSeen);
-    return out.sort((a, b) => key(b) - key(a) || (a.id < b.id ? -1 : 1));
+    const rows: { id: string; members: IssueStats[]; key: number }[] = [];
+    for (const [id, members] of byPrimary) {
+      const { release, service, environment } = query;
+      if (release && !members.some((m) => m.spread.get('release')?.has(release))) continue;
+      if (service && !members.some((m) => m.services.has(service))) continue;
+      if (environment && !members.some((m) => m.environments.has(environment))) continue;
+      if (query.status && !statusMatches(this.state.get(id).status, query.status)) continue;
+      const events = members.reduce((n, m) => n + m.events, 0);
+      const unhandled = members.reduce((n, m) => n + m.unhandledEvents, 0);
+      if (query.handled === 'true' && unhandled === events) continue;
+      if (query.handled === 'false' && unhandled === 0) continue;
+      if (text) {
+        const haystack = members.map((m) => `${titleOf(m.type, m.message)}\n${m.culprit ?? ''}\n${m.fingerprint}`);
+        if (!haystack.join('\n').toLowerCase().includes(text)) continue;
+      }
+      rows.push({ id, members, key: sortKey(sort, members, events, now) });
+    }
+    rows.sort((a, b) => b.key - a.key || (a.id < b.id ? -1 : 1));
+    const offset = Math.max(0, query.offset ?? 0);
+    const page = rows.slice(offset, offset + Math.min(MAX_PAGE, Math.max(1, query.limit ?? DEFAULT_PAGE)));
+    const issues = page
+      .map((r) => this.summarize(r.id, r.members, now))
+      .filter((s): s is IssueSummary => s !== undefined);
+    return { issues, matched: rows.length };
   }
 
   /** The values the list's filters can take, over every issue. */
@@ -436,10 +454,22 @@ function statusMatches(status: Status, wanted: string): boolean {
   return status === wanted;
 }
 
-/** Events in the last 24 h minus those the day before, from the 14-day series. */
-function trendOf(s: IssueSummary): number {
-  const d = s.last14d;
-  return (d[13] ?? 0) - (d[12] ?? 0);
+/** The value a list sorts on, from the index alone. */
+function sortKey(sort: string, members: IssueStats[], events: number, now: number): number {
+  if (sort === 'events') return events;
+  if (sort === 'firstSeen') return Math.min(...members.map((m) => m.firstSeen));
+  if (sort === 'users')
+    return members.length === 1 ? members[0]!.users.size : new Set(members.flatMap((m) => [...m.users])).size;
+  if (sort === 'trend') {
+    // Events in the last 24 hours minus those in the 24 hours before.
+    let trend = 0;
+    for (const m of members) {
+      const [dayBefore = 0, lastDay = 0] = series(m, now, 2, DAY);
+      trend += lastDay - dayBefore;
+    }
+    return trend;
+  }
+  return Math.max(...members.map((m) => m.lastSeen));
 }
 
 /** The stack of an event, as the page shows it: the root's frames and each cause's, parsed by core. */

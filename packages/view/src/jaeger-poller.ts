@@ -8,6 +8,8 @@
 // Reports can arrive late with their old timestamps (a Node process's spool is sent by the next process,
 // the collector's queue drains after an outage), so besides the incremental poll, wider windows are
 // rescanned now and then; the index counts each span once however often it is seen.
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import type { JaegerTrace } from './jaeger-json';
 
 const MINUTE = 60_000;
@@ -20,8 +22,10 @@ const QUERIES: Record<string, string>[] = [
   { tags: JSON.stringify({ 'faultline.exception': 'true' }) },
 ];
 
-/** Traces per query; a full answer is split, so this bounds one response, not what is read. */
-export const QUERY_LIMIT = 1000;
+/** Traces per query; a full answer is split, so this bounds one response (about 1.2 MB), not what is read. */
+export const QUERY_LIMIT = 200;
+/** A full answer's window is cut in at most this many parts. */
+const MAX_SPLIT = 64;
 /** The incremental poll starts this far before the previous one ended: the collector batches. */
 export const POLL_OVERLAP_MS = MINUTE;
 /** Wider windows read again now and then, for late arrivals. The last one is the whole backfill window. */
@@ -31,6 +35,10 @@ export const RESCANS: { everyMs: number; windowMs: number | 'backfill' }[] = [
   { everyMs: 6 * HOUR, windowMs: 'backfill' },
 ];
 const REQUEST_TIMEOUT_MS = 30_000;
+/** Backfills and rescans are read in slices of this much time... */
+const SLICE_MS = 24 * HOUR;
+/** ...for at most this long per round, after the incremental reads. */
+const SLICE_BUDGET_MS = 1000;
 
 export interface PollerOptions {
   jaegerUrl: string;
@@ -47,6 +55,8 @@ export interface PollReport {
   queries: number;
   traces: number;
   ms: number;
+  /** Of which the reads since the previous poll (the rest: backfill and rescan slices). */
+  incremental: number;
   /** Services whose read failed this round, with why. */
   failures: Record<string, string>;
 }
@@ -58,6 +68,8 @@ export class JaegerPoller {
   /** Per service: the end of the last window read. */
   private readonly cursors = new Map<string, number>();
   private readonly rescannedAt: number[];
+  /** Windows to read after the incremental ones: backfills and rescans. */
+  private readonly queue: { service: string; from: number; to: number }[] = [];
   private running: Promise<PollReport> | undefined;
   last: PollReport | undefined;
   lastSuccess: number | undefined;
@@ -82,7 +94,7 @@ export class JaegerPoller {
   private async round(): Promise<PollReport> {
     const began = performance.now();
     const now = this.now();
-    const report: PollReport = { services: 0, queries: 0, traces: 0, ms: 0, failures: {} };
+    const report: PollReport = { services: 0, queries: 0, traces: 0, ms: 0, incremental: 0, failures: {} };
     let services: string[];
     try {
       services = await this.services();
@@ -93,26 +105,38 @@ export class JaegerPoller {
       this.last = report;
       return report;
     }
-    // The widest due rescan decides how far back this round reads.
-    let rescanFrom = Number.POSITIVE_INFINITY;
+    // Due rescans queue their windows, in slices, newest first; so does a service seen for the first time
+    // (its backfill). Only the windows since the last poll are read at once.
     RESCANS.forEach((rescan, i) => {
       if (now - this.rescannedAt[i]! < rescan.everyMs) return;
       this.rescannedAt[i] = now;
       const window = rescan.windowMs === 'backfill' ? this.options.backfillMs : rescan.windowMs;
-      rescanFrom = Math.min(rescanFrom, now - window);
+      for (const service of this.cursors.keys()) this.enqueue(service, now - window, now);
     });
     for (const service of services) {
       const cursor = this.cursors.get(service);
-      const from = Math.min(
-        cursor === undefined ? now - this.options.backfillMs : cursor - POLL_OVERLAP_MS,
-        rescanFrom,
-      );
+      const from =
+        cursor !== undefined ? cursor - POLL_OVERLAP_MS : now - Math.min(POLL_OVERLAP_MS, this.options.backfillMs);
+      if (cursor === undefined) this.enqueue(service, now - this.options.backfillMs, from);
       try {
         for (const query of QUERIES) await this.read(service, query, from * 1000, now * 1000, report);
         this.cursors.set(service, now);
         report.services++;
       } catch (err) {
         report.failures[service] = errorText(err);
+      }
+    }
+    report.incremental = performance.now() - began;
+    // Then queued slices, for a bounded time: a wide rescan never holds up the next poll for long.
+    const budgetEnd = performance.now() + SLICE_BUDGET_MS;
+    while (this.queue.length > 0 && performance.now() < budgetEnd) {
+      const slice = this.queue[0]!;
+      try {
+        for (const query of QUERIES) await this.read(slice.service, query, slice.from * 1000, slice.to * 1000, report);
+        this.queue.shift();
+      } catch (err) {
+        report.failures[slice.service] = errorText(err);
+        break;
       }
     }
     report.ms = performance.now() - began;
@@ -126,6 +150,20 @@ export class JaegerPoller {
         .join('; ');
     }
     return report;
+  }
+
+  /** Windows still to read (backfill and rescans). */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** Queues [from, to] of a service in slices of at most a day, newest first; a slice already queued is not. */
+  private enqueue(service: string, from: number, to: number): void {
+    for (let end = to; end > from; end -= SLICE_MS) {
+      const start = Math.max(from, end - SLICE_MS);
+      if (this.queue.some((q) => q.service === service && q.from <= start && q.to >= end)) continue;
+      this.queue.push({ service, from: start, to: end });
+    }
   }
 
   async services(): Promise<string[]> {
@@ -153,33 +191,79 @@ export class JaegerPoller {
     const body = await this.get(`/api/traces?${params}`);
     const traces = (body as { data?: unknown }).data;
     const list = Array.isArray(traces) ? (traces as JaegerTrace[]) : [];
-    if (list.length >= this.limit && endUs - startUs > 1000) {
-      const mid = Math.floor((startUs + endUs) / 2);
-      await this.read(service, query, startUs, mid, report);
-      await this.read(service, query, mid, endUs, report);
-      return;
-    }
     report.traces += list.length;
+    // A full answer is still used (the index counts a span once, however often it is read); what it may have
+    // left out is read again in smaller windows. Which traces a full answer holds depends on the store
+    // (Badger: the newest by start time; memory: the newest by arrival), so nothing else is assumed.
     if (list.length > 0) this.options.onTraces(list);
+    if (list.length >= this.limit && endUs - startUs > 1000) {
+      const parts = splitFor(list, startUs, endUs, this.limit);
+      const step = (endUs - startUs) / parts;
+      for (let i = 0; i < parts; i++)
+        await this.read(service, query, startUs + i * step, startUs + (i + 1) * step, report);
+    }
   }
 
   /** One trace, or undefined when Jaeger does not have it. */
   async trace(traceId: string): Promise<JaegerTrace | undefined> {
     if (!/^[0-9a-f]{1,32}$/i.test(traceId)) return undefined;
-    const res = await fetch(`${this.options.jaegerUrl}/api/traces/${traceId}`, {
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    if (res.status === 404) return undefined;
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const data = ((await res.json()) as { data?: unknown }).data;
+    let body: unknown;
+    try {
+      body = await this.get(`/api/traces/${traceId}`);
+    } catch (err) {
+      if ((err as { status?: number }).status === 404) return undefined;
+      throw err;
+    }
+    const data = (body as { data?: unknown }).data;
     return Array.isArray(data) ? (data[0] as JaegerTrace | undefined) : undefined;
   }
 
-  private async get(path: string): Promise<unknown> {
-    const res = await fetch(`${this.options.jaegerUrl}${path}`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-    if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
-    return res.json();
+  /** GET and parse JSON. node:http rather than fetch: the view then never loads undici (tens of MB). */
+  private get(path: string): Promise<unknown> {
+    const url = `${this.options.jaegerUrl}${path}`;
+    return new Promise((resolve, reject) => {
+      const req = (url.startsWith('https:') ? httpsGet : httpGet)(url, { timeout: REQUEST_TIMEOUT_MS }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (res.statusCode !== 200)
+            return reject(
+              Object.assign(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 200)}`), { status: res.statusCode }),
+            );
+          try {
+            resolve(JSON.parse(text));
+          } catch {
+            reject(new Error('Jaeger answered with something that is not JSON'));
+          }
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000} s`)));
+      req.on('error', reject);
+    });
   }
+}
+
+/**
+ * How many parts a window needs for each to come back about half full: the traces of the full answer give
+ * the density where they lie, assumed to hold over the window. A store scans the whole window whatever the
+ * limit, so parts that are just small enough cost the least.
+ */
+export function splitFor(traces: JaegerTrace[], startUs: number, endUs: number, limit: number): number {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const trace of traces) {
+    for (const span of trace.spans ?? []) {
+      const t = span.startTime;
+      if (typeof t !== 'number' || t < startUs || t > endUs) continue;
+      if (t < lo) lo = t;
+      if (t > hi) hi = t;
+    }
+  }
+  const seen = hi > lo ? hi - lo : (endUs - startUs) / MAX_SPLIT;
+  const expected = (traces.length / seen) * (endUs - startUs);
+  return Math.max(2, Math.min(MAX_SPLIT, Math.ceil((2 * expected) / limit)));
 }
 
 function errorText(err: unknown): string {

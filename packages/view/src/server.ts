@@ -45,7 +45,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse, match: RegExpExecArra
 export function createHandler(ctx: ServerContext): (req: IncomingMessage, res: ServerResponse) => void {
   const routes: [method: string, path: RegExp, handler: Handler][] = [
     ['GET', /^\/api\/issues$/, (_req, res, _m, url) => listIssues(ctx, res, url)],
-    ['GET', /^\/api\/issues\/([0-9A-Za-z_-]{1,64})$/, (_req, res, m) => issueDetail(ctx, res, m[1]!)],
+    ['GET', /^\/api\/issues\/([0-9A-Za-z_-]{1,64})$/, (_req, res, m, url) => issueDetail(ctx, res, m[1]!, url)],
     ['POST', /^\/api\/issues\/([0-9A-Za-z_-]{1,64})\/status$/, (req, res, m) => changeStatus(ctx, req, res, m[1]!)],
     ['POST', /^\/api\/issues\/([0-9A-Za-z_-]{1,64})\/merge$/, (req, res, m) => mergeIssue(ctx, req, res, m[1]!)],
     [
@@ -174,9 +174,18 @@ function listIssues(ctx: ServerContext, res: ServerResponse, url: URL) {
     return json(res, 400, { error: `sort must be one of ${SORTS.join(', ')}` });
   if (query.handled && query.handled !== 'true' && query.handled !== 'false')
     return json(res, 400, { error: 'handled must be true or false' });
-  const issues = ctx.tracker.list(query);
+  for (const key of ['limit', 'offset'] as const) {
+    const value = url.searchParams.get(key);
+    if (value === null) continue;
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < 0) return json(res, 400, { error: `${key} must be a non-negative integer` });
+    query[key] = n;
+  }
+  const { issues, matched } = ctx.tracker.list(query);
   json(res, 200, {
     issues,
+    matched,
+    offset: query.offset ?? 0,
     total: ctx.tracker.index.issues.size,
     facets: ctx.tracker.facets(),
     lost: lostTotals(ctx.tracker),
@@ -193,46 +202,68 @@ function lostTotals(tracker: IssueTracker): Record<string, { total: number; serv
   return out;
 }
 
-function issueDetail(ctx: ServerContext, res: ServerResponse, id: string) {
+async function issueDetail(ctx: ServerContext, res: ServerResponse, id: string, url: URL) {
   const detail = ctx.tracker.detail(id);
   if (!detail) {
     const primary = ctx.tracker.primaryOf(id);
     if (primary !== id) return json(res, 200, { mergedInto: primary });
     return json(res, 404, { error: 'no such issue' });
   }
-  json(res, 200, {
+  const body: Record<string, unknown> = {
     ...detail,
     events: detail.events.map((r) => ({ ...r, time: new Date(r.time).toISOString() })),
     ...(detail.oldest ? { oldest: { ...detail.oldest, time: new Date(detail.oldest.time).toISOString() } } : {}),
-  });
+  };
+  // `?event=latest` or `?event=<traceId>:<spanId>`: the event comes along, and the page needs one request.
+  const wanted = url.searchParams.get('event');
+  const ref = wanted === 'latest' ? detail.events[0] : /^([0-9a-f]{1,32}):([0-9a-f]{1,16})$/i.exec(wanted ?? '');
+  if (ref) {
+    const [traceId, spanId] = Array.isArray(ref) ? [ref[1]!, ref[2]!] : [ref.traceId, ref.spanId];
+    const event = await eventBody(ctx, traceId, spanId);
+    body.event = event.status === 200 ? event.body : { error: (event.body as { error: string }).error };
+  }
+  json(res, 200, body);
 }
 
 async function event(ctx: ServerContext, res: ServerResponse, traceId: string, spanId: string) {
+  const { status, body } = await eventBody(ctx, traceId, spanId);
+  json(res, status, body);
+}
+
+async function eventBody(
+  ctx: ServerContext,
+  traceId: string,
+  spanId: string,
+): Promise<{ status: number; body: unknown }> {
   let trace: Awaited<ReturnType<JaegerPoller['trace']>>;
   try {
     trace = await ctx.poller.trace(traceId);
   } catch (err) {
-    return json(res, 502, { error: `Jaeger did not answer: ${(err as Error).message}` });
+    return { status: 502, body: { error: `Jaeger did not answer: ${(err as Error).message}` } };
   }
   const detail = trace && eventDetail(trace, spanId);
-  if (!detail) return json(res, 404, { error: 'no such event (Jaeger may have dropped it)' });
+  if (!detail) return { status: 404, body: { error: 'no such event (Jaeger may have dropped it)' } };
   const issueId = ctx.tracker.primaryOf(detail.fingerprint);
-  const refs = ctx.tracker.detail(issueId)?.events ?? [];
+  const issue = ctx.tracker.detail(issueId);
+  const refs = issue?.events ?? [];
   const at = refs.findIndex((r) => r.spanId === detail.spanId);
-  const ref = (i: number) =>
-    i >= 0 && i < refs.length ? { traceId: refs[i]!.traceId, spanId: refs[i]!.spanId } : null;
-  json(res, 200, {
-    ...detail,
-    issueId,
-    jaegerUrl: ctx.jaegerUi ? `${ctx.jaegerUi}/trace/${detail.traceId}?uiFind=${detail.spanId}` : null,
-    // refs are newest first: "previous" is older.
-    navigation: {
-      newest: ref(0),
-      oldest: ref(refs.length - 1),
-      newer: ref(at - 1),
-      older: at < 0 ? null : ref(at + 1),
+  const ref = (r: { traceId: string; spanId: string } | undefined) =>
+    r ? { traceId: r.traceId, spanId: r.spanId } : null;
+  return {
+    status: 200,
+    body: {
+      ...detail,
+      issueId,
+      jaegerUrl: ctx.jaegerUi ? `${ctx.jaegerUi}/trace/${detail.traceId}?uiFind=${detail.spanId}` : null,
+      // refs are newest first.
+      navigation: {
+        newest: ref(refs[0]),
+        oldest: ref(issue?.oldest ?? refs.at(-1)),
+        newer: at > 0 ? ref(refs[at - 1]) : null,
+        older: at >= 0 ? ref(refs[at + 1]) : null,
+      },
     },
-  });
+  };
 }
 
 /** The Jaeger UI's trace link (jaeger-ui.json): to the trace's first error, or the list when it has none. */

@@ -36,6 +36,11 @@ export function loadAssets(dir = fileURLToPath(new URL('./page/', import.meta.ur
   return { html: readFileSync(`${dir}index.html`), files };
 }
 
+function memory(): { rssMb: number; heapMb: number } {
+  const m = process.memoryUsage();
+  return { rssMb: Math.round(m.rss / 1e5) / 10, heapMb: Math.round(m.heapUsed / 1e5) / 10 };
+}
+
 export async function startView(options: ViewOptions, assets: PageAssets = loadAssets()): Promise<RunningView> {
   const state = StateFile.open(options.dataDir);
   const index = new IssueIndex();
@@ -51,12 +56,15 @@ export async function startView(options: ViewOptions, assets: PageAssets = loadA
   const status = () => ({
     jaeger: {
       url: options.jaeger,
-      backfilled,
+      backfilled: backfilled && poller.pending === 0,
+      pendingWindows: poller.pending,
       lastSuccess: poller.lastSuccess ? new Date(poller.lastSuccess).toISOString() : null,
       error: poller.lastError ?? null,
       lastPollMs: poller.last ? Math.round(poller.last.ms) : null,
+      lastIncrementalMs: poller.last ? Math.round(poller.last.incremental) : null,
     },
     alerts: { webhooks: options.webhooks.length, ...alerts.stats },
+    index: { issues: index.issues.size, spans: index.spansSeen, ...memory() },
     startedAt: new Date(startedAt).toISOString(),
   });
   const server: Server = createServer(
@@ -81,7 +89,7 @@ export async function startView(options: ViewOptions, assets: PageAssets = loadA
 
   const round = async () => {
     const report = await poller.poll();
-    tracker.settle();
+    tracker.settle(poller.pending === 0);
     if (report.services > 0 || Object.keys(report.failures).length === 0) backfilled = true;
     index.prune(Date.now() - options.backfillMs - 3_600_000);
     return report;
@@ -94,7 +102,8 @@ export async function startView(options: ViewOptions, assets: PageAssets = loadA
     } catch (err) {
       process.stderr.write(`faultline-view: poll failed: ${(err as Error)?.message ?? err}\n`);
     }
-    if (!closed) timer = setTimeout(loop, options.pollIntervalMs);
+    // While a backfill or rescan is queued, the next round starts at once: each still reads what is new first.
+    if (!closed) timer = setTimeout(loop, poller.pending > 0 ? 0 : options.pollIntervalMs);
   };
   void loop();
 

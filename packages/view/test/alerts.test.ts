@@ -89,6 +89,10 @@ describe('issue alerts', () => {
     t.settle();
     await alerts.idle();
     expect(alertsAt('/a')).toEqual(['issue.new fresh', 'issue.regressed fresh', 'issue.spike fresh']);
+    expect(received.find((r) => r.path === '/a')?.body).toMatchObject({
+      url: 'http://view.test/issues/fresh',
+      issue: { frames: ['checkout (src/cart.js:12)'], events: 3 },
+    });
 
     // A restart: the index is rebuilt from the same traces; nothing is new, nothing regresses again.
     const restarted = tracker(dir, clock, '/a');

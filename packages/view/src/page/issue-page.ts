@@ -30,36 +30,34 @@ export function issuePage(ctx: PageContext, id: string, chosen?: { traceId: stri
     h('div', { class: 'columns' }, eventArea, side),
   );
   let stopped = false;
-  let detail: IssueDetailBody | undefined;
   let mode: StackMode = 'app';
   let event: EventBody | undefined;
 
-  const loadIssue = async (): Promise<boolean> => {
+  /** With `withEvent`, the chosen (or newest) event comes in the same answer. */
+  const loadIssue = async (withEvent = false): Promise<boolean> => {
     try {
-      const body = await get<IssueDetailBody & { mergedInto?: string }>(`/api/issues/${encodeURIComponent(id)}`);
+      const query = withEvent ? `?event=${chosen ? `${chosen.traceId}:${chosen.spanId}` : 'latest'}` : '';
+      const body = await get<IssueDetailBody & { mergedInto?: string; event?: EventBody | { error: string } }>(
+        `/api/issues/${encodeURIComponent(id)}${query}`,
+      );
       if (stopped) return false;
       if (body.mergedInto) {
         ctx.navigate(`/issues/${encodeURIComponent(body.mergedInto)}`, true);
         return false;
       }
-      detail = body;
       renderHead(body.issue);
       renderSide(body);
+      if (body.event && 'error' in body.event)
+        mount(eventArea, h('p', { class: 'banner error' }, `Cannot load the event: ${body.event.error}`));
+      else if (body.event) {
+        event = body.event;
+        renderEvent();
+      } else if (withEvent)
+        mount(eventArea, h('p', { class: 'muted' }, 'No event of this issue is kept (only counts of duplicates).'));
       return true;
     } catch (err) {
       if (!stopped) mount(head, h('p', { class: 'banner error' }, `Cannot load this issue: ${(err as Error).message}`));
       return false;
-    }
-  };
-
-  const loadEvent = async (ref: { traceId: string; spanId: string }) => {
-    mount(eventArea, h('p', { class: 'muted' }, 'Loading the event from Jaeger…'));
-    try {
-      event = await get<EventBody>(`/api/events/${ref.traceId}/${ref.spanId}`);
-      if (!stopped) renderEvent();
-    } catch (err) {
-      if (!stopped)
-        mount(eventArea, h('p', { class: 'banner error' }, `Cannot load the event: ${(err as Error).message}`));
     }
   };
 
@@ -275,12 +273,7 @@ export function issuePage(ctx: PageContext, id: string, chosen?: { traceId: stri
     );
   };
 
-  void (async () => {
-    if (!(await loadIssue()) || !detail) return;
-    const ref = chosen ?? detail.events[0];
-    if (ref) await loadEvent(ref);
-    else mount(eventArea, h('p', { class: 'muted' }, 'No event of this issue is kept (only counts of duplicates).'));
-  })();
+  void loadIssue(true);
   const timer = window.setInterval(() => {
     if (!document.hidden) void loadIssue();
   }, REFRESH_MS);

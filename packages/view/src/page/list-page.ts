@@ -7,7 +7,8 @@ import type { PageContext } from './main';
 import { sparkline } from './sparkline';
 
 const REFRESH_MS = 5000;
-const FILTERS = ['service', 'environment', 'release', 'status', 'handled', 'query', 'sort'] as const;
+const FILTERS = ['service', 'environment', 'release', 'status', 'handled', 'query', 'sort', 'offset'] as const;
+const PAGE = 100;
 /** The list opens on what needs a look. */
 const DEFAULT_STATUS = 'unresolved';
 
@@ -41,6 +42,7 @@ export function listPage(ctx: PageContext, params: URLSearchParams): () => void 
           name: key,
           onchange: (e: Event) => {
             filters[key] = (e.target as HTMLSelectElement).value;
+            filters.offset = '';
             apply();
           },
         },
@@ -63,6 +65,7 @@ export function listPage(ctx: PageContext, params: URLSearchParams): () => void 
         'aria-label': 'search',
         oninput: (e: Event) => {
           filters.query = (e.target as HTMLInputElement).value;
+          filters.offset = '';
           apply();
         },
       }),
@@ -110,7 +113,7 @@ export function listPage(ctx: PageContext, params: URLSearchParams): () => void 
         renderForm();
         if (focused) (form.querySelector('input') as HTMLInputElement).focus();
       }
-      mount(table, body.issues.length > 0 ? rows(body.issues) : empty(body, filters));
+      mount(table, body.issues.length > 0 ? [rows(body.issues), pager(body)] : empty(body, filters));
       table.setAttribute('aria-busy', 'false');
     } catch (err) {
       if (!stopped) mount(table, h('p', { class: 'banner error' }, `Cannot load issues: ${(err as Error).message}`));
@@ -119,6 +122,21 @@ export function listPage(ctx: PageContext, params: URLSearchParams): () => void 
   };
   const schedule = () => {
     timer = window.setTimeout(() => (document.hidden ? schedule() : load()), REFRESH_MS);
+  };
+  const pager = (body: IssueListBody) => {
+    const to = (offset: number) => () => {
+      filters.offset = offset > 0 ? String(offset) : '';
+      apply();
+    };
+    const from = body.offset + 1;
+    const last = body.offset + body.issues.length;
+    return h(
+      'div',
+      { class: 'pager' },
+      `${from}–${last} of ${body.matched}`,
+      body.offset > 0 ? h('button', { type: 'button', onclick: to(body.offset - PAGE) }, '← Previous') : null,
+      last < body.matched ? h('button', { type: 'button', onclick: to(last) }, 'Next →') : null,
+    );
   };
   void load();
   return () => {
