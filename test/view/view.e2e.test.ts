@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { agentReady, flushAgent, launchChromium, PAGE_ORIGIN, servePages } from '../support/browser.mjs';
 import { eventually, findTraces } from '../support/jaeger.mjs';
 import { agentEnv, REGISTER } from '../support/node.mjs';
+import { exceptionSpan } from '../support/otlp.mjs';
 import { TEST_PORT_SHIFT } from '../support/ports.mjs';
 import { startView } from '../support/view.mjs';
 
@@ -290,6 +291,71 @@ describe('the faultline view', () => {
     expect(pick(after)).toEqual(pick(before));
     await new Promise((r) => setTimeout(r, 1500));
     expect(alerts.length).toBe(alertsBefore);
+  });
+
+  it('walks an issue’s events, newest to oldest', async () => {
+    const checkout = (await issues(`service=${NODE_SERVICE}&query=totalOf`))[0]!;
+    const page = await browser.newPage();
+    await page.goto(`${VIEW}/issues/${checkout.id}`);
+    const shown = async () => (await page.waitForSelector('.event-bar code')).textContent();
+    const seen = [await shown()];
+    for (let i = 0; i < 3; i++) {
+      await page.click('a[data-nav=older]');
+      await page.waitForFunction(
+        (prev) => document.querySelector('.event-bar code')?.textContent !== prev,
+        seen.at(-1),
+      );
+      seen.push(await shown());
+    }
+    expect(new Set(seen).size).toBe(4);
+    expect(page.url()).toMatch(new RegExp(`/issues/${checkout.id}/events/[0-9a-f]{32}/${seen.at(-1)}$`));
+    expect(await page.$('a[data-nav=older]')).toBeNull(); // the oldest: nothing older
+    await page.click('a[data-nav=newest]');
+    await page.waitForFunction((first) => document.querySelector('.event-bar code')?.textContent === first, seen[0]);
+    await page.close();
+  });
+
+  it('shows what the agents lost on the way, with the counts', async () => {
+    const service = `view-lost-${run}`;
+    const { payload } = exceptionSpan({
+      resource: { 'service.name': service },
+      attributes: { 'faultline.fingerprint': 'feedfacefeedface', 'faultline.queue.dropped': 3, 'faultline.refused': 2 },
+      event: { 'faultline.fingerprint': 'feedfacefeedface', 'faultline.dropped': 4 },
+    });
+    const res = await fetch(stack.urls.otlpTraces, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+    });
+    expect(res.status).toBe(200);
+    const lost = await eventually(
+      async () => {
+        const body = (await (await fetch(`${VIEW}/api/issues?service=${service}`)).json()) as {
+          lost: Record<string, { services: Record<string, number> }>;
+        };
+        return body.lost['faultline.queue.dropped']?.services[service] ? body.lost : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the losses in the view' },
+    );
+    expect([
+      lost['faultline.queue.dropped']?.services[service],
+      lost['faultline.refused']?.services[service],
+      lost['faultline.dropped']?.services[service],
+    ]).toEqual([3, 2, 4]);
+    const page = await browser.newPage();
+    await page.goto(`${VIEW}/`);
+    const banner = page.getByTestId('lost');
+    await banner.click();
+    expect(await banner.textContent()).toMatch(
+      new RegExp(`\\d+ dropped: the agent’s queue was full faultline\\.queue\\.dropped \\(.*${service}: 3`),
+    );
+    await page.close();
+  });
+
+  it('ships the official Jaeger UI a menu entry and links into the view', async () => {
+    const ui = await (await fetch(`${stack.urls.jaegerQuery}/search`)).text();
+    expect(ui).toContain('faultline issues');
+    expect(ui).toContain('/issues/#{faultline.fingerprint}');
   });
 
   it('takes a state change only from its own origin, and only for a Host naming it', async () => {
