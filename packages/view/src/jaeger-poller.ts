@@ -39,6 +39,8 @@ const REQUEST_TIMEOUT_MS = 30_000;
 const SLICE_MS = 24 * HOUR;
 /** ...for at most this long per round, after the incremental reads. */
 const SLICE_BUDGET_MS = 1000;
+/** Slices waiting at most: 14 days of backfill for 700 services. */
+const MAX_QUEUED_SLICES = 10_000;
 
 export interface PollerOptions {
   jaegerUrl: string;
@@ -70,6 +72,8 @@ export class JaegerPoller {
   private readonly rescannedAt: number[];
   /** Windows to read after the incremental ones: backfills and rescans. */
   private readonly queue: { service: string; from: number; to: number }[] = [];
+  /** Slices the bounded queue had no room for. */
+  skippedSlices = 0;
   private running: Promise<PollReport> | undefined;
   last: PollReport | undefined;
   lastSuccess: number | undefined;
@@ -157,12 +161,17 @@ export class JaegerPoller {
     return this.queue.length;
   }
 
-  /** Queues [from, to] of a service in slices of at most a day, newest first; a slice already queued is not. */
+  /**
+   * Queues [from, to] of a service in slices of at most a day, newest first. The queue is bounded: a slice
+   * that does not fit is counted (`skippedSlices`), and the next rescan of that width tries again.
+   */
   private enqueue(service: string, from: number, to: number): void {
     for (let end = to; end > from; end -= SLICE_MS) {
-      const start = Math.max(from, end - SLICE_MS);
-      if (this.queue.some((q) => q.service === service && q.from <= start && q.to >= end)) continue;
-      this.queue.push({ service, from: start, to: end });
+      if (this.queue.length >= MAX_QUEUED_SLICES) {
+        this.skippedSlices++;
+        continue;
+      }
+      this.queue.push({ service, from: Math.max(from, end - SLICE_MS), to: end });
     }
   }
 

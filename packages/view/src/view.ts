@@ -58,6 +58,7 @@ export async function startView(options: ViewOptions, assets: PageAssets = loadA
       url: options.jaeger,
       backfilled: backfilled && poller.pending === 0,
       pendingWindows: poller.pending,
+      skippedWindows: poller.skippedSlices,
       lastSuccess: poller.lastSuccess ? new Date(poller.lastSuccess).toISOString() : null,
       error: poller.lastError ?? null,
       lastPollMs: poller.last ? Math.round(poller.last.ms) : null,
