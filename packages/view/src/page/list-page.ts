@@ -9,6 +9,7 @@ import { sparkline } from './sparkline';
 const REFRESH_MS = 5000;
 const FILTERS = ['service', 'environment', 'release', 'status', 'handled', 'query', 'sort', 'offset'] as const;
 const PAGE = 100;
+const TYPING_PAUSE_MS = 150;
 /** The list opens on what needs a look. */
 const DEFAULT_STATUS = 'unresolved';
 
@@ -19,6 +20,7 @@ export function listPage(ctx: PageContext, params: URLSearchParams): () => void 
   const table = h('div', { class: 'list', 'aria-busy': 'true' });
   let facets: IssueListBody['facets'] | undefined;
   const form = h('form', { class: 'filters', role: 'search' });
+  let typing: number | undefined;
   mount(ctx.main, form, table);
 
   const apply = () => {
@@ -66,7 +68,9 @@ export function listPage(ctx: PageContext, params: URLSearchParams): () => void 
         oninput: (e: Event) => {
           filters.query = (e.target as HTMLInputElement).value;
           filters.offset = '';
-          apply();
+          // One request when typing pauses, not one per key.
+          clearTimeout(typing);
+          typing = window.setTimeout(apply, TYPING_PAUSE_MS);
         },
       }),
       select('status', 'Status', [
