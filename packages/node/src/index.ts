@@ -4,6 +4,8 @@ import type { CaptureContext, InitOptions } from './agent';
 import { getAgent } from './agent';
 
 export type { CaptureContext, InitOptions } from './agent';
+export type { ExpressErrorHandlerOptions } from './frameworks/express';
+export { expressErrorHandler } from './frameworks/express';
 
 /** Configures the agent in code (over the environment) and installs its hooks if the preload did not. */
 export function init(options: InitOptions = {}): void {
