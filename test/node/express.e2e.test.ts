@@ -1,11 +1,10 @@
 // Express 4 and 5 with faultline's error handler: what reaches it is reported with the request, a 4xx is
 // not, and every response is byte for byte what the same app answers without it.
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { eventOf, tagsOf, waitForExceptionSpans } from '../support/jaeger.mjs';
-import { agentEnv, REGISTER } from '../support/node.mjs';
+import { agentEnv, answersOf, REGISTER, startListening } from '../support/node.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpHttp: string; jaegerQuery: string } };
 const node = process.env.FAULTLINE_TEST_NODE || process.execPath;
@@ -18,33 +17,17 @@ afterAll(() => {
 
 /** Starts the app; resolves with its base URL. */
 function startApp(expressModule: string, service: string, withHandler: boolean): Promise<string> {
-  const child = spawn(node, ['--require', `${REGISTER}.cjs`, resolve(__dirname, 'apps/express-app.cjs')], {
-    env: agentEnv(stack.urls.otlpHttp, service, {
-      EXPRESS_MODULE: expressModule,
-      FAULTLINE_HANDLER: withHandler ? '1' : '0',
-      NODE_ENV: 'production',
-    }),
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const env = agentEnv(stack.urls.otlpHttp, service, {
+    EXPRESS_MODULE: expressModule,
+    FAULTLINE_HANDLER: withHandler ? '1' : '0',
+    NODE_ENV: 'production',
   });
-  children.push(child);
-  return new Promise((r, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const port = /listening (\d+)/.exec(out)?.[1];
-      if (port) r(`http://127.0.0.1:${port}`);
-    });
-    child.once('exit', (code) => reject(new Error(`the app exited (${code}): ${out}`)));
-  });
-}
-
-async function answers(base: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const route of ROUTES) {
-    const res = await fetch(`${base}${route}`, { headers: { 'user-agent': 'e2e-agent/1.0' } });
-    out.push(`${route} ${res.status} ${res.headers.get('content-type')} ${await res.text()}`);
-  }
-  return out;
+  return startListening(
+    node,
+    ['--require', `${REGISTER}.cjs`, resolve(__dirname, 'apps/express-app.cjs')],
+    env,
+    children,
+  );
 }
 
 describe.each([
@@ -59,7 +42,7 @@ describe.each([
       startApp(expressModule, service, true),
       startApp(expressModule, `${service}-plain`, false),
     ]);
-    expect(await answers(withIt)).toEqual(await answers(without));
+    expect(await answersOf(withIt, ROUTES)).toEqual(await answersOf(without, ROUTES));
 
     const spans = await waitForExceptionSpans(stack.urls.jaegerQuery, service, 3, 20_000);
     const byMessage = Object.fromEntries(spans.map((s: never) => [String(eventOf(s)?.['exception.message']), s]));

@@ -27,3 +27,32 @@ export function spoolFiles(dir, { claimed = false } = {}) {
     return [];
   }
 }
+
+/**
+ * Starts a server app (`node ...args`) that prints `listening <port>`; resolves with its base URL.
+ * `children` collects the process so that the suite can kill it afterwards.
+ */
+export async function startListening(node, args, env, children) {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(node, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  return new Promise((resolvePromise, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const port = /listening (\d+)/.exec(out)?.[1];
+      if (port) resolvePromise(`http://127.0.0.1:${port}`);
+    });
+    child.once('exit', (code) => reject(new Error(`the app exited (${code}): ${out}`)));
+  });
+}
+
+/** GETs each route in turn; returns "route status content-type body" lines, to compare two apps' answers. */
+export async function answersOf(base, routes) {
+  const out = [];
+  for (const route of routes) {
+    const res = await fetch(`${base}${route}`, { headers: { 'user-agent': 'e2e-agent/1.0' } });
+    out.push(`${route} ${res.status} ${res.headers.get('content-type')} ${await res.text()}`);
+  }
+  return out;
+}

@@ -33,6 +33,7 @@ import {
 } from '@faultline/core/context';
 import { type ConfigResult, checkInitOptions, type InitOptions, type NodeAgentConfig, readConfig } from './config';
 import type { Delivery, DeliveryHost, LogLevel as Level } from './delivery';
+import { FASTIFY_ERROR_CHANNEL, fastifyReport } from './frameworks/fastify';
 import type { Pipeline } from './pipeline';
 import { VERSION } from './version';
 
@@ -119,6 +120,9 @@ export class NodeAgent {
     this.installed = true;
     this.wrapProcessEmit();
     subscribe('worker_threads', (message) => this.guard(() => this.onWorker((message as { worker?: unknown }).worker)));
+    subscribe(FASTIFY_ERROR_CHANNEL, (message) =>
+      this.guard(() => this.onFrameworkError('fastify', fastifyReport(message))),
+    );
     setTimeout(() => this.guard(() => this.delivery().drainSpool()), SPOOL_RESEND_DELAY_MS).unref();
     this.log('info', `faultline: reporting to ${this.config.tracesEndpoint} as ${this.config.serviceName}`);
   }
@@ -130,13 +134,20 @@ export class NodeAgent {
 
   captureException(value: unknown, context?: CaptureContext): void {
     const { mechanism, attributes } = readCaptureContext(context);
-    this.guard(() => {
-      if (this.config.disabled) return;
-      this.enqueue({ value, mechanism, handled: true, attributes });
-      // Handled errors are reported now: nothing is printing them, and the stack is safe to read.
-      this.processPending(false);
-      this.scheduleAsyncFlush();
-    });
+    this.guard(() => this.reportHandled(value, mechanism, attributes));
+  }
+
+  /** An error a framework caught and answered, with the request it happened in. */
+  private onFrameworkError(mechanism: string, report: { error: unknown; attributes: Attributes } | undefined): void {
+    if (report) this.reportHandled(report.error, mechanism, report.attributes);
+  }
+
+  private reportHandled(value: unknown, mechanism: string, attributes: Attributes): void {
+    if (this.config.disabled) return;
+    this.enqueue({ value, mechanism, handled: true, attributes });
+    // Handled errors are reported now: nothing is printing them, and the stack is safe to read.
+    this.processPending(false);
+    this.scheduleAsyncFlush();
   }
 
   setUser(user: { id?: string | number; email?: string; username?: string } | null): void {

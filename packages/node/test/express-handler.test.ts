@@ -59,3 +59,28 @@ describe('the route template', () => {
     expect(routeTemplate(undefined, '', '/x')).toBeUndefined();
   });
 });
+
+describe("Fastify's error channel", () => {
+  it('reports what Fastify answers with a 5xx, with the request, and nothing for a 4xx', async () => {
+    const { fastifyReport } = await import('../src/frameworks/fastify');
+    const request = {
+      method: 'POST',
+      url: '/orders/7?token=x',
+      routeOptions: { url: '/orders/:id' },
+      headers: { 'user-agent': 'ua' },
+    };
+    const error = new Error('boom');
+    expect(fastifyReport({ error, request })).toEqual({
+      error,
+      attributes: {
+        'http.request.method': 'POST',
+        'http.route': '/orders/:id',
+        'url.path': '/orders/7',
+        'http.response.status_code': 500,
+        'user_agent.original': 'ua',
+      },
+    });
+    expect(fastifyReport({ error: Object.assign(new Error('v'), { statusCode: 400 }), request })).toBeUndefined();
+    fc.assert(fc.property(fc.anything(), (message) => void fastifyReport(message)));
+  });
+});

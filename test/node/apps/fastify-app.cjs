@@ -1,0 +1,19 @@
+// A Fastify 5 app with routes that fail in the ways apps do; run with or without the preload.
+const fastify = require(process.env.FASTIFY_MODULE)({ logger: false });
+
+fastify.get('/orders/:id', async (request) => {
+  throw new TypeError(`order ${request.params.id} has no total`);
+});
+fastify.get('/throw', () => {
+  throw new Error('sync route failed');
+});
+fastify.get('/reject', async () => {
+  await new Promise((r) => setTimeout(r, 5));
+  throw new RangeError('async route failed');
+});
+fastify.get('/not-found', async () => {
+  throw Object.assign(new Error('no such thing'), { statusCode: 404 });
+});
+fastify.get('/answered', async (request, reply) => reply.code(404).send('nothing here'));
+fastify.get('/validated', { schema: { querystring: { type: 'object', required: ['q'] } } }, async () => 'ok');
+fastify.listen({ port: 0, host: '127.0.0.1' }).then(() => console.log(`listening ${fastify.server.address().port}`));

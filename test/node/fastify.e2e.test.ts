@@ -1,0 +1,46 @@
+// Fastify 5 with the preload alone: what its handlers throw and it answers with a 5xx is reported with the
+// request (from Fastify's diagnostics channel, nothing patched), a 4xx is not, and every response is what
+// the same app answers under plain node.
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { eventOf, tagsOf, waitForExceptionSpans } from '../support/jaeger.mjs';
+import { agentEnv, answersOf, REGISTER, startListening } from '../support/node.mjs';
+
+const stack = inject('stack' as never) as { urls: { otlpHttp: string; jaegerQuery: string } };
+const node = process.env.FAULTLINE_TEST_NODE || process.execPath;
+const FASTIFY = createRequire(__filename).resolve('fastify');
+const ROUTES = ['/throw', '/reject', '/orders/42', '/not-found', '/answered', '/validated', '/nowhere'];
+const children: { kill: (s: string) => void }[] = [];
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+function startApp(service: string, preload: boolean): Promise<string> {
+  const args = [...(preload ? ['--require', `${REGISTER}.cjs`] : []), resolve(__dirname, 'apps/fastify-app.cjs')];
+  return startListening(node, args, agentEnv(stack.urls.otlpHttp, service, { FASTIFY_MODULE: FASTIFY }), children);
+}
+
+describe('Fastify 5 with the preload alone', () => {
+  it('reports what it answers with a 5xx, with the request, and answers exactly as plain node', async () => {
+    const service = `fastify-${Date.now() % 100000}`;
+    const [withIt, without] = await Promise.all([startApp(service, true), startApp(`${service}-plain`, false)]);
+    expect(await answersOf(withIt, ROUTES)).toEqual(await answersOf(without, ROUTES));
+
+    const spans = await waitForExceptionSpans(stack.urls.jaegerQuery, service, 3, 20_000);
+    const byMessage = Object.fromEntries(spans.map((s: never) => [String(eventOf(s)?.['exception.message']), s]));
+    expect(Object.keys(byMessage).sort()).toEqual(['async route failed', 'order 42 has no total', 'sync route failed']);
+    expect(tagsOf({ processes: {}, spans: [byMessage['order 42 has no total']] } as never)).toMatchObject({
+      'faultline.mechanism': 'fastify',
+      'faultline.handled': true,
+      'http.request.method': 'GET',
+      'http.route': '/orders/:id',
+      'url.path': '/orders/42',
+      'http.response.status_code': 500,
+      'user_agent.original': 'e2e-agent/1.0',
+    });
+    // The 404s and the failed schema are not incidents.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await waitForExceptionSpans(stack.urls.jaegerQuery, service, 4, 1000)).toHaveLength(3);
+  });
+});
