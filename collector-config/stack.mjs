@@ -141,18 +141,29 @@ export function dataHome() {
 }
 
 /**
- * Starts Jaeger. `storage`: `badger` (the default: errors survive a restart) in `dataDir`, or `memory`.
- * `retention`: how long Badger keeps spans (a Go duration, 336h).
+ * Starts Jaeger. `storage`: `badger` (the default: errors survive a restart) in `dataDir`, `memory`, or
+ * `opensearch` at `opensearchUrl` (scale/README.md). `retention`: how long Badger keeps spans (336h).
  */
-export function startJaeger({ binary, ports, storage = 'badger', dataDir = join(dataHome(), 'jaeger'), retention }) {
+export function startJaeger({
+  binary,
+  ports,
+  storage = 'badger',
+  dataDir = join(dataHome(), 'jaeger'),
+  retention,
+  opensearchUrl,
+}) {
   const loop = (p) => `127.0.0.1:${p}`;
-  if (storage !== 'badger' && storage !== 'memory')
-    throw new Error(`faultline: Jaeger storage must be badger or memory, not ${storage}`);
+  if (storage !== 'badger' && storage !== 'memory' && storage !== 'opensearch')
+    throw new Error(`faultline: Jaeger storage must be badger, memory or opensearch, not ${storage}`);
+  if (storage === 'opensearch' && !opensearchUrl)
+    throw new Error('faultline: Jaeger on OpenSearch needs opensearchUrl');
   if (storage === 'badger') mkdirSync(dataDir, { recursive: true });
+  const config =
+    storage === 'opensearch' ? join(here, 'scale', 'jaeger-opensearch.yaml') : join(here, 'jaeger', 'jaeger.yaml');
   return startProcess({
     name: 'jaeger',
     binary,
-    args: ['--config', join(here, 'jaeger', 'jaeger.yaml')],
+    args: ['--config', config],
     env: {
       FAULTLINE_JAEGER_OTLP_GRPC: loop(ports.jaegerOtlpGrpc),
       FAULTLINE_JAEGER_OTLP_HTTP: loop(ports.jaegerOtlpHttp),
@@ -165,6 +176,7 @@ export function startJaeger({ binary, ports, storage = 'badger', dataDir = join(
       FAULTLINE_JAEGER_DATA: dataDir,
       FAULTLINE_JAEGER_UI_CONFIG: join(here, 'jaeger', 'jaeger-ui.json'),
       ...(retention ? { FAULTLINE_JAEGER_RETENTION: retention } : {}),
+      ...(opensearchUrl ? { FAULTLINE_OPENSEARCH_URL: opensearchUrl } : {}),
     },
     healthUrl: `http://127.0.0.1:${ports.jaegerQuery}/api/services`,
   });
