@@ -1,6 +1,7 @@
 package sourcemaps
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -168,4 +169,29 @@ func FuzzParse(f *testing.F) {
 			_ = m.Context(pos.Source, pos.Line, 2, 40)
 		}
 	})
+}
+
+// The shared layout cases (testdata/store-keys.json): the CLI's store.test.ts checks the same file.
+func TestStoreKeysAreTheCLIs(t *testing.T) {
+	raw, err := os.ReadFile("../../testdata/store-keys.json")
+	require.NoError(t, err)
+	var keys struct {
+		Maps     []struct{ Service, Release, URL, Path string }
+		DebugIDs []struct{ DebugID, Path string } `json:"debugIds"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &keys))
+	require.NotEmpty(t, keys.Maps)
+	s := NewStore("/store", 1)
+	for _, k := range keys.Maps {
+		p, ok := s.Path(k.Service, k.Release, k.URL)
+		require.True(t, ok)
+		assert.Equal(t, filepath.Join("/store", k.Path), p, "%+v", k)
+	}
+	for _, k := range keys.DebugIDs {
+		p, ok := s.DebugIDPath(k.DebugID)
+		require.True(t, ok)
+		assert.Equal(t, filepath.Join("/store", k.Path), p)
+	}
+	_, ok := s.DebugIDPath("../../x")
+	assert.False(t, ok)
 }

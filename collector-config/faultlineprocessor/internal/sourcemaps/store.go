@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -120,3 +121,15 @@ func (s *Store) read(path string) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// DebugIDPath is where the CLI files a map by its ECMA-426 debug ID (lower-cased UUID); ok is false for
+// anything that is not a UUID. The processor looks maps up by URL (a browser stack carries no debug ID);
+// this is the layout's other half, for an agent that sends them.
+func (s *Store) DebugIDPath(id string) (string, bool) {
+	if !debugID.MatchString(id) {
+		return "", false
+	}
+	return filepath.Join(s.root, layoutVersion, "debug-ids", strings.ToLower(id)+".map"), true
+}
+
+var debugID = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
