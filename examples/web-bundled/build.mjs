@@ -2,7 +2,7 @@
 // (rollup's output.sourcemapDebugIds), into outDir: app.<hash>.js and app.<hash>.js.map.
 //   node examples/web-bundled/build.mjs <outDir> [--with-padding]
 // `withPadding` builds the same app with unrelated code in front: every minified name and column moves.
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import terser from '@rollup/plugin-terser';
 import { rollup } from 'rollup';
@@ -19,6 +19,8 @@ export async function buildApp({ outDir, withPadding = false }) {
       entryFileNames: 'app.[hash].js',
       sourcemap: true,
       sourcemapDebugIds: true,
+      // Sources as the repository names them (src/cart.js), not relative to wherever outDir is.
+      sourcemapPathTransform: (source, mapFile) => relative(here, resolve(dirname(mapFile), source)),
       plugins: [terser()],
     });
     return output[0].fileName;

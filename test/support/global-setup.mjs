@@ -1,6 +1,9 @@
 // Starts the real collector and Jaeger once for all end-to-end suites, on ports of their own (so a demo
 // running on the defaults is not disturbed), and hands the URLs to the tests.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEFAULT_PORTS, startStack } from '../../collector-config/stack.mjs';
 import { PAGE_PORT, TEST_PORT_SHIFT } from './ports.mjs';
 
@@ -14,8 +17,13 @@ export const TEST_ORIGINS = [`http://localhost:${PAGE_PORT}`, `http://127.0.0.1:
 
 let stack;
 let control;
+let sourcemapStore;
 
 export async function setup(project) {
+  // The source-map store the collector reads (faultline.yaml: FAULTLINE_SOURCEMAP_STORE, passed on by
+  // stack.mjs with the environment) and the sourcemaps suite uploads to with the CLI.
+  sourcemapStore = mkdtempSync(join(tmpdir(), 'faultline-sourcemaps-'));
+  process.env.FAULTLINE_SOURCEMAP_STORE = sourcemapStore;
   stack = await startStack({ ports: TEST_PORTS, corsOrigins: TEST_ORIGINS });
   // Tests run in worker processes; the few that stop and start Jaeger ask this process over loopback.
   control = createServer(async (req, res) => {
@@ -34,6 +42,7 @@ export async function setup(project) {
     ports: stack.ports,
     origins: TEST_ORIGINS,
     binaries: stack.binaries,
+    sourcemapStore,
   });
 }
 
@@ -41,4 +50,5 @@ export async function teardown() {
   control?.closeAllConnections();
   control?.close();
   await stack?.stop();
+  if (sourcemapStore) rmSync(sourcemapStore, { recursive: true, force: true });
 }
