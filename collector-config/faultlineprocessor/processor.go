@@ -49,7 +49,7 @@ func newFaultlineProcessor(cfg *Config, set processor.Settings) (*faultlineProce
 	if sym := cfg.Symbolication; sym.Store != "" {
 		store := sourcemaps.NewStore(sym.Store, sym.MaxMapBytes)
 		p.maps = sourcemaps.NewCache(store, sym.CacheMaxBytes, sym.CacheTTL)
-		p.symbolicator = symbolication.New(store, p.maps, sym.SourceContextLines)
+		p.symbolicator = symbolication.New(store, p.maps, sym.SourceContextLines, sym.CacheTTL)
 		if _, err := os.Stat(sym.Store); err != nil {
 			// Not fatal: maps may be uploaded later; until then spans pass with faultline.symbolication=no_map.
 			set.Logger.Warn("faultline processor: the source-map store is not readable yet", zap.String("store", sym.Store), zap.Error(err))

@@ -335,3 +335,34 @@ func FuzzSymbolicate(f *testing.F) {
 		_ = fingerprint.Of(typ, message, r.Frames)
 	})
 }
+
+// BenchmarkSymbolicate: one 3-frame browser stack mapped, the same error again (from the result cache, as
+// repeats of one error are) and a stack never seen (every frame looked up, source context cut).
+func BenchmarkSymbolicate(b *testing.B) {
+	root := b.TempDir()
+	bd := builds[0]
+	p, _ := sourcemaps.NewStore(root, 1<<30).Path("shop-web", "1.4.2", bd.url)
+	_ = os.MkdirAll(filepath.Dir(p), 0o755)
+	_ = os.WriteFile(p, bd.mapJSON(), 0o644)
+	_ = os.WriteFile(sourcemaps.IndexPath(p), []byte(index), 0o644)
+	proc, err := newFaultlineProcessor(symbolicationConfig(root), processortest.NewNopSettings(Type))
+	if err != nil {
+		b.Fatal(err)
+	}
+	res := resource{service: "shop-web", release: "1.4.2", language: "webjs"}
+	b.Run("repeated", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if r := proc.symbolicateSafely(res, "TypeError", "x "+strconv.Itoa(i), bd.stacktrace()); r.Status != "mapped" {
+				b.Fatal(r.Status)
+			}
+		}
+	})
+	b.Run("never seen", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			text := bd.stacktrace() + "\n    at z (https://cdn.example/x.js:1:" + strconv.Itoa(i+1) + ")"
+			if r := proc.symbolicateSafely(res, "TypeError", "x", text); r.Status != "partial" {
+				b.Fatal(r.Status)
+			}
+		}
+	})
+}

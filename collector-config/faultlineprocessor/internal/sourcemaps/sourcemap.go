@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/go-sourcemap/sourcemap"
@@ -14,8 +15,12 @@ import (
 type Map struct {
 	consumer  *sourcemap.Consumer
 	functions map[string][]function
-	// lines of each source's content, split on first use by Context.
-	bytes int64
+	bytes     int64
+
+	mu sync.Mutex
+	// lineStarts of each source's content, found on first use by Context: a frame's context is then a
+	// slice, not a scan of the whole source.
+	lineStarts map[string][]int
 }
 
 // function is a range of an original source that one function spans (from the upload-time index):
@@ -132,35 +137,53 @@ func (m *Map) Context(source string, line, around, maxLineLength int) string {
 	if content == "" || line < 1 {
 		return ""
 	}
-	var b strings.Builder
-	n := 0
-	for start := 0; start <= len(content); n++ {
-		end := strings.IndexByte(content[start:], '\n')
-		if end < 0 {
-			end = len(content)
-		} else {
-			end += start
-		}
-		ln := n + 1
-		if ln > line+around {
-			break
-		}
-		if ln >= line-around {
-			text := strings.TrimRight(content[start:end], "\r")
-			if len(text) > maxLineLength {
-				cut := maxLineLength
-				for cut > 0 && !utf8.RuneStart(text[cut]) {
-					cut--
-				}
-				text = text[:cut] + "…"
-			}
-			mark := "  "
-			if ln == line {
-				mark = "> "
-			}
-			fmt.Fprintf(&b, "%s%d | %s\n", mark, ln, text)
-		}
-		start = end + 1
+	starts := m.starts(source, content)
+	if line > len(starts) {
+		return ""
 	}
-	return strings.TrimRight(b.String(), "\n")
+	var b strings.Builder
+	for ln := max(1, line-around); ln <= min(len(starts), line+around); ln++ {
+		end := len(content)
+		if ln < len(starts) {
+			end = starts[ln] - 1
+		}
+		text := strings.TrimRight(content[starts[ln-1]:end], "\r")
+		if len(text) > maxLineLength {
+			cut := maxLineLength
+			for cut > 0 && !utf8.RuneStart(text[cut]) {
+				cut--
+			}
+			text = text[:cut] + "…"
+		}
+		mark := "  "
+		if ln == line {
+			mark = "> "
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		fmt.Fprintf(&b, "%s%d | %s", mark, ln, text)
+	}
+	return b.String()
+}
+
+// starts are the offsets where each line of content begins (lines from 1 at index 0).
+func (m *Map) starts(source, content string) []int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s, ok := m.lineStarts[source]; ok {
+		return s
+	}
+	s := []int{0}
+	for i := 0; i < len(content); i++ {
+		if content[i] == '\n' {
+			s = append(s, i+1)
+		}
+	}
+	if m.lineStarts == nil {
+		m.lineStarts = map[string][]int{}
+	}
+	m.lineStarts[source] = s
+	// Charged to the map in the cache only approximately (8 bytes a line): it was loaded already.
+	return s
 }

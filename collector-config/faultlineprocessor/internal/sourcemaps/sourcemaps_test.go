@@ -19,9 +19,9 @@ var cartSource = "export class Cart {\n  total() {\n    return this.items.reduce
 
 func cartMap() []byte {
 	return sourcemaptest.Build([]string{"../src/cart.js"}, []string{cartSource}, []string{"reduce", "total"}, []sourcemaptest.Seg{
-		{1, 0, 0, 1, 0, -1},
-		{1, 30, 0, 3, 22, 0}, // the throw inside total, named "reduce" at the position
-		{1, 80, 0, 7, 14, 1}, // the call in checkout
+		{GenLine: 1, GenCol: 0, Src: 0, Line: 1, Col: 0, Name: -1},
+		{GenLine: 1, GenCol: 30, Src: 0, Line: 3, Col: 22, Name: 0}, // the throw inside total, named "reduce" at the position
+		{GenLine: 1, GenCol: 80, Src: 0, Line: 7, Col: 14, Name: 1}, // the call in checkout
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"faultline.local/faultlineprocessor/internal/sourcemaps"
 	"faultline.local/faultlineprocessor/internal/stack"
@@ -34,11 +35,14 @@ type Symbolicator struct {
 	store        *sourcemaps.Store
 	cache        *sourcemaps.Cache
 	contextLines int
+	results      *resultCache
 }
 
 // New returns a symbolicator reading store through cache; contextLines either side of each frame's line.
-func New(store *sourcemaps.Store, cache *sourcemaps.Cache, contextLines int) *Symbolicator {
-	return &Symbolicator{store: store, cache: cache, contextLines: contextLines}
+// Results are remembered for ttl (the map cache's): the same error thrown again, on every page view of a
+// release, is mapped once.
+func New(store *sourcemaps.Store, cache *sourcemaps.Cache, contextLines int, ttl time.Duration) *Symbolicator {
+	return &Symbolicator{store: store, cache: cache, contextLines: contextLines, results: newResultCache(ttl)}
 }
 
 // Result of one exception.
@@ -56,34 +60,49 @@ type Result struct {
 
 // Symbolicate maps one exception event of a browser SDK.
 func (s *Symbolicator) Symbolicate(service, release, typ, message, stacktrace string) Result {
-	var st state
-	st.s, st.service, st.release = s, service, release
 	if release == "" {
 		return Result{Status: NoMap}
 	}
-	sections := stack.Sections(stacktrace)
+	// The root's header (`Type: message`) is the app's text, changing with every occurrence's ids: it is
+	// neither parsed for frames nor part of the cache key. What follows it (the frames, and the causes'
+	// sections) repeats with every occurrence of the same error in the same release.
+	root := stack.Sections(stacktrace)[0]
+	head := root[:len(root)-len(stack.JavaScriptBody(typ, message, root))]
+	rest := stacktrace[len(head):]
+	key := resultKey(service, release, rest)
+	r, ok := s.results.get(key)
+	if !ok {
+		r = s.symbolicate(service, release, rest)
+		s.results.put(key, r)
+	}
+	if r.Stacktrace != "" {
+		r.Stacktrace = head + r.Stacktrace
+	}
+	return r
+}
+
+// symbolicate maps the text below the root's header: the root's frames, then each `Caused by:` section.
+func (s *Symbolicator) symbolicate(service, release, text string) Result {
+	var st state
+	st.s, st.service, st.release = s, service, release
 	var out strings.Builder
 	var rootFrames []stack.Frame
 	var contexts []string
-	for i, section := range sections {
+	for i, section := range stack.Sections(text) {
 		if i > 0 {
 			out.WriteByte('\n')
 		}
-		// The header (the root's `Type: message`, a cause's `Caused by: ...` line) is the app's text: a line
-		// of it that looks like a frame is not one.
-		head := ""
+		// A cause's first line (`Caused by: Type: message`) is text: a line of it that looks like a frame is not one.
 		body := section
-		if i == 0 {
-			body = stack.JavaScriptBody(typ, message, section)
-		} else if nl := strings.IndexByte(section, '\n'); nl >= 0 {
-			body = section[nl:]
-		} else {
-			body = ""
+		if i > 0 {
+			if nl := strings.IndexByte(section, '\n'); nl >= 0 {
+				body = section[nl:]
+			} else {
+				body = ""
+			}
 		}
-		head = section[:len(section)-len(body)]
-		out.WriteString(head)
-		lines := strings.Split(body, "\n")
-		for j, line := range lines {
+		out.WriteString(section[:len(section)-len(body)])
+		for j, line := range strings.Split(body, "\n") {
 			if j > 0 {
 				out.WriteByte('\n')
 			}
@@ -91,8 +110,10 @@ func (s *Symbolicator) Symbolicate(service, release, typ, message, stacktrace st
 			out.WriteString(mapped)
 			if i == 0 && isFrame && len(rootFrames) < stack.MaxFrames {
 				rootFrames = append(rootFrames, frame)
-				if frame.InApp && st.lastContext != "" && len(contexts) < ContextFrames {
-					contexts = append(contexts, st.lastContext)
+				if frame.InApp && st.lastMap != nil && len(contexts) < ContextFrames && s.contextLines > 0 {
+					if ctx := st.lastMap.Context(st.lastPos.Source, st.lastPos.Line, s.contextLines, ContextLineLength); ctx != "" {
+						contexts = append(contexts, frame.File+":"+strconv.Itoa(frame.Line)+"\n"+ctx)
+					}
 				}
 			}
 		}
@@ -124,13 +145,18 @@ type state struct {
 	service, release string
 	mapped, missed   int
 	bad              error
-	lastContext      string
+	// lastMap and lastPos: where the last mapped line came from, for its source context.
+	lastMap *sourcemaps.Map
+	lastPos sourcemaps.Position
+	// lastURL's store path.
+	lastURL, lastPath string
+	lastPathOK        bool
 }
 
 // line maps one line of a stack: the text to write, the frame for the fingerprint (mapped or not), and
 // whether the line is a frame at all.
 func (st *state) line(line string) (string, stack.Frame, bool) {
-	st.lastContext = ""
+	st.lastMap = nil
 	trimmed := stack.TrimJS(line)
 	if stack.UTF16Len(trimmed) > stack.MaxStackLineLength {
 		return line, stack.Frame{}, false
@@ -146,7 +172,12 @@ func (st *state) line(line string) (string, stack.Frame, bool) {
 	if !mappable(frame) {
 		return line, frame, true
 	}
-	path, ok := st.s.store.Path(st.service, st.release, frame.File)
+	// The frames of one stack are mostly of one bundle: its path is worked out once.
+	if frame.File != st.lastURL {
+		st.lastURL = frame.File
+		st.lastPath, st.lastPathOK = st.s.store.Path(st.service, st.release, frame.File)
+	}
+	path, ok := st.lastPath, st.lastPathOK
 	if !ok {
 		st.missed++
 		return line, frame, true
@@ -172,11 +203,7 @@ func (st *state) line(line string) (string, stack.Frame, bool) {
 	}
 	// A dependency bundled into the app is not the app: its sources sit under node_modules/.
 	original.InApp = stack.IsInApp(original) && !strings.HasPrefix(original.File, "node_modules/")
-	if st.s.contextLines > 0 {
-		if ctx := m.Context(pos.Source, pos.Line, st.s.contextLines, ContextLineLength); ctx != "" {
-			st.lastContext = original.File + ":" + strconv.Itoa(original.Line) + "\n" + ctx
-		}
-	}
+	st.lastMap, st.lastPos = m, pos
 	indent := line[:len(line)-len(stack.TrimStartJS(line))]
 	return indent + format(trimmed, original), original, true
 }
