@@ -16,14 +16,14 @@
 // Run: node bench/collector.bench.mjs [totalSpans=60000] [rounds=2] [runs=redaction,browser]. Results:
 // BENCHMARKS.md.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createScrubber, fingerprint, normalizeError, recordExceptionSpan } from '@faultline/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { startStack } from '../collector-config/stack.mjs';
+import { buildBinaries, startStack } from '../collector-config/stack.mjs';
 import { buildFixture, mappedPositions, v8Stacks } from './sourcemap-fixture.mjs';
 
 const TOTAL = Number(process.argv[2] ?? 60_000);
@@ -148,10 +148,11 @@ console.log(`encoded ${TOTAL} exception spans in ${batches.length} requests of $
 
 /** One round: a fresh collector (with `config`) and Jaeger, every batch of `load` sent, figures returned.
  * `warm(stack)` runs first, untimed. */
-async function measure(label, config, load = { batches, perService, total: TOTAL }, warm = async () => {}) {
+async function measure(label, config, load = { batches, perService, total: TOTAL }, warm = async () => {}, collector) {
   const { batches, perService } = load;
   const TOTAL = load.total;
-  const stack = await startStack({ ports: PORTS, config });
+  const binaries = collector ? { ...(await buildBinaries({ log: () => {} })), collector } : undefined;
+  const stack = await startStack({ ports: PORTS, config, binaries });
   try {
     await warm(stack);
     // Throughput: from the first request to the moment the last trace of every batch is queryable in
@@ -175,6 +176,7 @@ async function measure(label, config, load = { batches, perService, total: TOTAL
     await new Promise((r) => setTimeout(r, 1000));
     let stored = 0;
     for (const service of perService.keys()) stored += await countInJaeger(stack.urls.jaegerQuery, service);
+    stored -= load.extra ?? 0; // spans sent by warm() to the same services
     const perSecond = TOTAL / (all / 1000);
     console.log(`[${label}] accepted by the collector: ${(TOTAL / (accepted / 1000)).toFixed(0)} spans/s`);
     console.log(
@@ -201,6 +203,12 @@ async function measure(label, config, load = { batches, perService, total: TOTAL
     );
     await load.verify?.(stack, label);
     return { perSecond, stored, median: latencies[10] };
+  } catch (err) {
+    // A component that died says why in its log.
+    console.error(
+      `[${label}] ${err.message}\njaeger: ${stack.jaeger.logs().slice(-3000)}\ncollector: ${stack.collector.logs().slice(-3000)}`,
+    );
+    throw err;
   } finally {
     await stack.stop();
   }
@@ -279,6 +287,8 @@ if (RUNS.includes('browser')) {
         'telemetry.sdk.language': 'webjs',
         'service.name': service,
         'service.version': release,
+        // What Honeycomb's processor finds its maps by (faultline's finds them by service and release).
+        'app.debug.source_map_uuid': release,
       }),
       spanProcessors: [new SimpleSpanProcessor(exporter)],
     });
@@ -307,7 +317,11 @@ if (RUNS.includes('browser')) {
     const statuses = {};
     for (const { lastTraceId } of load.batches) {
       const trace = (await (await fetch(`${stack.urls.jaegerQuery}/api/traces/${lastTraceId}`)).json()).data[0];
-      const tag = trace.spans[0].tags.find((t) => t.key === 'faultline.symbolication')?.value ?? 'off';
+      const event = trace.spans[0].logs.find((l) => l.fields.some((f) => f.key === 'event' && f.value === 'exception'));
+      const failed = event?.fields.find((f) => f.key === 'exception.symbolicator.failed')?.value;
+      const tag =
+        trace.spans[0].tags.find((t) => t.key === 'faultline.symbolication')?.value ??
+        (failed === undefined ? 'off' : failed ? 'honeycomb failed' : 'honeycomb mapped');
       statuses[tag] = (statuses[tag] ?? 0) + 1;
     }
     console.log(`[${label}] faultline.symbolication of the last span of each batch: ${JSON.stringify(statuses)}`);
@@ -331,6 +345,7 @@ if (RUNS.includes('browser')) {
   const warm = [];
   const memory = {};
   const warmUp = async (stack) => {
+    load.extra = 2 * 20 + RELEASES;
     memory.start = rssMiB(stack);
     // First span of a new map (one service, 20 releases never seen) against the same span once it is warm.
     for (let r = 1; r <= 20; r++) {
@@ -347,7 +362,26 @@ if (RUNS.includes('browser')) {
   };
   const rounds = [];
   const off = [];
+  const peer = [];
   const symbolicationOff = noSymbolicationConfig();
+  const warmEvery = (extra) => async (stack) => {
+    load.extra = extra;
+    for (let r = 1; r <= RELEASES; r++)
+      await send(stack, encodeBrowser(`1.0.${r}`)(releaseService(r), 1, 8_000_000 + r).body);
+  };
+  // The peer: Honeycomb's sourcemapprocessor v1.0.4 in the same pipeline (faultline's symbolication off), on
+  // the same spans, its maps laid out as its file store reads them (<uuid>/<bundle> and the map beside it,
+  // the uuid from the resource's app.debug.source_map_uuid). Built for the benchmark only, when it builds.
+  let honeycomb;
+  try {
+    honeycomb = execFileSync('bash', [new URL('honeycomb-collector.sh', import.meta.url).pathname], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }).trim();
+  } catch (err) {
+    console.log(`Honeycomb's sourcemapprocessor: not measured (${err.message.split('\n')[0]})`);
+  }
+  const peerConfig = honeycomb && honeycombConfig(fixtureDir, file, RELEASES);
   for (let round = 1; round <= ROUNDS; round++) {
     process.env.FAULTLINE_SOURCEMAP_STORE = store;
     rounds.push(
@@ -355,16 +389,22 @@ if (RUNS.includes('browser')) {
         `browser stacks, maps warm, round ${round}`,
         undefined,
         load,
-        round === 1
-          ? warmUp
-          : async (stack) => {
-              for (let r = 1; r <= RELEASES; r++)
-                await send(stack, encodeBrowser(`1.0.${r}`)(releaseService(r), 1, 8_000_000 + r).body);
-            },
+        round === 1 ? warmUp : warmEvery(RELEASES),
       ),
     );
     delete process.env.FAULTLINE_SOURCEMAP_STORE;
+    load.extra = 0;
     off.push(await measure(`browser stacks, symbolication off, round ${round}`, symbolicationOff, load));
+    if (honeycomb)
+      peer.push(
+        await measure(
+          `browser stacks, Honeycomb sourcemapprocessor, round ${round}`,
+          peerConfig,
+          load,
+          warmEvery(RELEASES),
+          honeycomb,
+        ),
+      );
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const on = median(rounds.map((r) => r.perSecond));
@@ -372,6 +412,12 @@ if (RUNS.includes('browser')) {
   console.log(
     `\nbrowser stacks, exception spans/s end to end (medians): symbolicated with maps warm ${on.toFixed(0)}, the same spans with symbolication off ${without.toFixed(0)} (${((100 * on) / without).toFixed(0)}%)`,
   );
+  if (peer.length > 0) {
+    const hc = median(peer.map((r) => r.perSecond));
+    console.log(
+      `Honeycomb sourcemapprocessor v1.0.4 on the same spans: ${hc.toFixed(0)} (faultline ${(on / hc).toFixed(2)}x)`,
+    );
+  }
   console.log(
     `first span of a new map: median ${median(cold).toFixed(0)} ms receive → queryable, against ${median(warm).toFixed(0)} ms for the next span of the same map (${(median(cold) - median(warm)).toFixed(0)} ms more; 20 maps)`,
   );
@@ -388,4 +434,30 @@ function noSymbolicationConfig() {
   const file = join(mkdtempSync(join(tmpdir(), 'faultline-bench-')), 'no-symbolication.yaml');
   writeFileSync(file, out);
   return file;
+}
+
+/**
+ * faultline.yaml with faultline's symbolication off and Honeycomb's sourcemapprocessor before the faultline
+ * processor, reading a store laid out as it expects: <uuid>/<bundle> with its map beside it.
+ */
+function honeycombConfig(fixtureDir, file, releases) {
+  const store = mkdtempSync(join(tmpdir(), 'faultline-bench-honeycomb-'));
+  for (let r = 1; r <= releases; r++) {
+    mkdirSync(join(store, `1.0.${r}`));
+    for (const f of [file, `${file}.map`]) cpSync(join(fixtureDir, f), join(store, `1.0.${r}`, f));
+  }
+  const yaml = readFileSync(noSymbolicationConfig(), 'utf8');
+  const out = yaml
+    .replace(
+      /^ {2}faultline:\n/m,
+      `  source_map_symbolicator:\n    source_map_store: file_store\n    local_source_maps:\n      path: ${store}\n  faultline:\n`,
+    )
+    .replaceAll(
+      'attributes/tenant, transform/tenant, faultline]',
+      'attributes/tenant, transform/tenant, source_map_symbolicator, faultline]',
+    );
+  if (!out.includes('source_map_symbolicator, faultline]')) throw new Error('faultline.yaml changed shape');
+  const path = join(mkdtempSync(join(tmpdir(), 'faultline-bench-')), 'honeycomb.yaml');
+  writeFileSync(path, out);
+  return path;
 }

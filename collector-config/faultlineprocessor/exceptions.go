@@ -46,8 +46,9 @@ func resourceOf(attrs pcommon.Map) resource {
 	return resource{service: str("service.name"), release: str("service.version"), language: str("telemetry.sdk.language")}
 }
 
-// symbolicated remembers, per exception event of a span, the original frames symbolication found.
-type symbolicated map[int][]stack.Frame
+// symbolicated remembers, per exception event of a span, the call-site part of the original frames that
+// symbolication found (fingerprint.CallSite).
+type symbolicated map[int]string
 
 // symbolicate maps the exception events of a browser SDK's span (telemetry.sdk.language "webjs", as
 // faultline's browser agent and the OpenTelemetry JS web SDK declare) through the store. Node stacks and
@@ -89,7 +90,7 @@ func (p *faultlineProcessor) symbolicate(res resource, span ptrace.Span) symboli
 		if found == nil {
 			found = symbolicated{}
 		}
-		found[i] = r.Frames
+		found[i] = r.CallSite
 	}
 	return found
 }
@@ -132,8 +133,8 @@ func (p *faultlineProcessor) markExceptions(res resource, span ptrace.Span, foun
 		}
 		attrs := ev.Attributes()
 		typ, message := strAttr(attrs, "exception.type"), strAttr(attrs, "exception.message")
-		if frames, ok := found[i]; ok {
-			fp := fingerprint.Of(typ, message, frames)
+		if callSite, ok := found[i]; ok {
+			fp := fingerprint.FromCallSite(typ, message, callSite)
 			attrs.PutStr(attrFingerprint, fp)
 			span.Attributes().PutStr(attrFingerprint, fp)
 		} else if _, has := span.Attributes().Get(attrFingerprint); !has {

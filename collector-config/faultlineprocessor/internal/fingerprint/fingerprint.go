@@ -118,10 +118,18 @@ func isWord(c byte) bool {
 
 // Of is core's fingerprint(record): a stable grouping id, 16 hex digits.
 func Of(typ, message string, frames []stack.Frame) string {
+	return FromCallSite(typ, message, CallSite(frames))
+}
+
+// FromCallSite is Of with the frames' part computed already (CallSite): frames repeat with every
+// occurrence of an error, and core keeps their part too (callSiteCache).
+func FromCallSite(typ, message, callSite string) string {
+	return hash64(typ + "\n" + messages.normalized(message) + callSite)
+}
+
+// CallSite is the frames' part of the hashed text: "\nfunction file" for each call-site frame.
+func CallSite(frames []stack.Frame) string {
 	var b strings.Builder
-	b.WriteString(typ)
-	b.WriteByte('\n')
-	b.WriteString(NormalizeMessage(message))
 	for _, f := range callSite(frames) {
 		b.WriteByte('\n')
 		if f.HasFunc {
@@ -132,7 +140,7 @@ func Of(typ, message string, frames []stack.Frame) string {
 		b.WriteByte(' ')
 		b.WriteString(shortFile(f))
 	}
-	return hash64(b.String())
+	return b.String()
 }
 
 func callSite(frames []stack.Frame) []stack.Frame {
@@ -153,8 +161,6 @@ func callSite(frames []stack.Frame) []stack.Frame {
 	return chosen
 }
 
-var hashRun = regexp.MustCompile(`[0-9a-fA-F]{8,}`)
-
 // shortFile: `https://cdn.example/app/js/main.3f9a2c1d.js?v=2` → `js/main.<hash>.js`.
 func shortFile(f stack.Frame) string {
 	if !f.HasFile || f.File == "" {
@@ -174,11 +180,38 @@ func shortFile(f stack.Frame) string {
 	if prev < 0 && strings.Contains(tail, "://") {
 		tail = tail[strings.Index(tail, "://")+3:]
 	}
-	if hex8.MatchString(tail) {
-		tail = hashRun.ReplaceAllLiteralString(tail, "<hash>")
-	}
-	return tail
+	return withoutHashes(tail)
 }
+
+// withoutHashes is `/[0-9a-f]{8}/i.test(t) ? t.replace(/[0-9a-f]{8,}/gi, '<hash>') : t` without regular
+// expressions (it runs for every frame of every exception).
+func withoutHashes(t string) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(t); {
+		if !isHex(t[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(t) && isHex(t[j]) {
+			j++
+		}
+		if j-i >= 8 {
+			b.WriteString(t[last:i])
+			b.WriteString("<hash>")
+			last = j
+		}
+		i = j
+	}
+	if last == 0 {
+		return t
+	}
+	b.WriteString(t[last:])
+	return b.String()
+}
+
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 
 // hash64 is core's two-lane FNV-1a over UTF-16 code units, printed as 16 hex digits.
 func hash64(text string) string {

@@ -4,8 +4,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"faultline.local/faultlineprocessor/internal/stack"
 )
 
 // Limits of the result cache: a browser error repeats on every page view of a release, so its stack is
@@ -40,7 +38,7 @@ func resultKey(service, release, text string) string {
 	return strings.Join([]string{service, release, text}, "\x00")
 }
 
-// get returns a copy of a result younger than the TTL (its frames are the caller's to change).
+// get returns a result younger than the TTL. Its Frames are shared with every later hit: read only.
 func (c *resultCache) get(key string) (Result, bool) {
 	if key == "" {
 		return Result{}, false
@@ -54,9 +52,7 @@ func (c *resultCache) get(key string) (Result, bool) {
 	if !ok || time.Since(e.at) >= c.ttl {
 		return Result{}, false
 	}
-	r := e.r
-	r.Frames = append([]stack.Frame(nil), e.r.Frames...)
-	return r, true
+	return e.r, true
 }
 
 func (c *resultCache) put(key string, r Result) {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"faultline.local/faultlineprocessor/internal/fingerprint"
 	"faultline.local/faultlineprocessor/internal/sourcemaps"
 	"faultline.local/faultlineprocessor/internal/stack"
 )
@@ -24,10 +25,12 @@ const (
 
 // Limits of what symbolication adds to an event.
 const (
-	// ContextFrames: source context is shown for the innermost few in-app frames, where the bug usually is.
-	ContextFrames = 3
+	// ContextFrames: source context is shown for the innermost in-app frame, where the error was thrown.
+	// Every occurrence carries it into Jaeger: context for three frames made a browser exception span about
+	// four times larger and halved the pipeline's throughput (BENCHMARKS.md).
+	ContextFrames = 1
 	// ContextLineLength clips each context line: a minified or generated original can have huge lines.
-	ContextLineLength = 240
+	ContextLineLength = 160
 )
 
 // Symbolicator maps frames through the maps of one store.
@@ -54,8 +57,10 @@ type Result struct {
 	Stacktrace string
 	// Context is the source context of the innermost in-app frames ("" when there is none).
 	Context string
-	// Frames are the root error's frames, mapped where a map said so.
+	// Frames are the root error's frames, mapped where a map said so (shared with the result cache: read only).
 	Frames []stack.Frame
+	// CallSite is the frames' part of the fingerprint (fingerprint.CallSite), kept with the cached result.
+	CallSite string
 }
 
 // Symbolicate maps one exception event of a browser SDK.
@@ -118,7 +123,7 @@ func (s *Symbolicator) symbolicate(service, release, text string) Result {
 			}
 		}
 	}
-	res := Result{Frames: rootFrames, Context: strings.Join(contexts, "\n\n")}
+	res := Result{Frames: rootFrames, Context: strings.Join(contexts, "\n\n"), CallSite: fingerprint.CallSite(rootFrames)}
 	switch {
 	case st.mapped > 0 && st.missed == 0:
 		res.Status = Mapped
