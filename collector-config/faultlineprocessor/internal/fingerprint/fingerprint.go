@@ -77,28 +77,36 @@ func NormalizeMessage(message string) string {
 // hexIDs replaces what `\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b`/gi matches: both word
 // boundaries make it a whole ASCII word, all hex, of 8 or more characters, with a digit and a letter.
 func hexIDs(text, placeholder string) string {
+	return replaceRuns(text, isWord, func(run string) bool {
+		digits, letters := false, false
+		for i := 0; i < len(run); i++ {
+			switch c := run[i]; {
+			case c >= '0' && c <= '9':
+				digits = true
+			case isHex(c):
+				letters = true
+			default:
+				return false
+			}
+		}
+		return digits && letters && len(run) >= 8
+	}, placeholder)
+}
+
+// replaceRuns replaces each maximal run of bytes for which in holds, when accept(run), by placeholder.
+func replaceRuns(text string, in func(byte) bool, accept func(string) bool, placeholder string) string {
 	var b strings.Builder
 	last := 0
 	for i := 0; i < len(text); {
-		if !isWord(text[i]) {
+		if !in(text[i]) {
 			i++
 			continue
 		}
 		j := i
-		allHex, digits, letters := true, false, false
-		for j < len(text) && isWord(text[j]) {
-			c := text[j]
-			switch {
-			case c >= '0' && c <= '9':
-				digits = true
-			case c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F':
-				letters = true
-			default:
-				allHex = false
-			}
+		for j < len(text) && in(text[j]) {
 			j++
 		}
-		if allHex && digits && letters && j-i >= 8 {
+		if accept(text[i:j]) {
 			b.WriteString(text[last:i])
 			b.WriteString(placeholder)
 			last = j
@@ -186,29 +194,7 @@ func shortFile(f stack.Frame) string {
 // withoutHashes is `/[0-9a-f]{8}/i.test(t) ? t.replace(/[0-9a-f]{8,}/gi, '<hash>') : t` without regular
 // expressions (it runs for every frame of every exception).
 func withoutHashes(t string) string {
-	var b strings.Builder
-	last := 0
-	for i := 0; i < len(t); {
-		if !isHex(t[i]) {
-			i++
-			continue
-		}
-		j := i
-		for j < len(t) && isHex(t[j]) {
-			j++
-		}
-		if j-i >= 8 {
-			b.WriteString(t[last:i])
-			b.WriteString("<hash>")
-			last = j
-		}
-		i = j
-	}
-	if last == 0 {
-		return t
-	}
-	b.WriteString(t[last:])
-	return b.String()
+	return replaceRuns(t, isHex, func(run string) bool { return len(run) >= 8 }, "<hash>")
 }
 
 func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
