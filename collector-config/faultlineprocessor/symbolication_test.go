@@ -1,6 +1,7 @@
 package faultlineprocessor
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -366,4 +367,39 @@ func BenchmarkSymbolicate(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkProcessBrowserBatch: the whole processor (symbolication, redaction, fingerprint) on a batch of
+// 100 browser exception spans of two builds, maps warm, against the same batch with symbolication off.
+func BenchmarkProcessBrowserBatch(b *testing.B) {
+	root := b.TempDir()
+	for _, bd := range builds {
+		p, _ := sourcemaps.NewStore(root, 1<<30).Path("shop-web", "1.4.2", bd.url)
+		_ = os.MkdirAll(filepath.Dir(p), 0o755)
+		_ = os.WriteFile(p, bd.mapJSON(), 0o644)
+		_ = os.WriteFile(sourcemaps.IndexPath(p), []byte(index), 0o644)
+	}
+	batch := ptrace.NewTraces()
+	for i := 0; i < 100; i++ {
+		one := browserSpan("1.4.2", "webjs", builds[i%2].stacktrace(), "0123456789abcdef")
+		onlySpan(one).Events().At(0).Attributes().PutStr("exception.message", "Cannot read properties of undefined (reading 'item"+strconv.Itoa(i%7)+"')")
+		one.ResourceSpans().MoveAndAppendTo(batch.ResourceSpans())
+	}
+	for _, tc := range []struct{ name, store string }{{"maps warm", root}, {"symbolication off", ""}} {
+		cfg := createDefaultConfig().(*Config)
+		cfg.Symbolication.Store = tc.store
+		p, err := newFaultlineProcessor(cfg, processortest.NewNopSettings(Type))
+		require.NoError(b, err)
+		b.Run(tc.name, func(b *testing.B) {
+			for i := 0; i <= b.N; i++ {
+				c := ptrace.NewTraces()
+				batch.CopyTo(c)
+				if i == 0 {
+					b.ResetTimer() // the first batch loads the maps
+				}
+				_, _ = p.processTraces(context.Background(), c)
+			}
+			b.ReportMetric(float64(b.N*100)/b.Elapsed().Seconds(), "spans/s")
+		})
+	}
 }

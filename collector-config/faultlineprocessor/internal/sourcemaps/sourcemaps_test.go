@@ -195,3 +195,45 @@ func TestStoreKeysAreTheCLIs(t *testing.T) {
 	_, ok := s.DebugIDPath("../../x")
 	assert.False(t, ok)
 }
+
+// BenchmarkParse: what the first span of a new map costs beyond a warm one: parsing a bundle-sized map
+// (30,000 mappings, 600 KB of sources) and its 2,000-function index. bench/collector.bench.mjs measures the
+// same end to end, where the collector's 200 ms batching hides it.
+func BenchmarkParse(b *testing.B) {
+	var segs []sourcemaptest.Seg
+	for i := 0; i < 30000; i++ {
+		segs = append(segs, sourcemaptest.Seg{GenLine: 1, GenCol: i * 4, Src: i % 20, Line: 1 + i/20%1500, Col: i % 60, Name: -1})
+	}
+	sources := make([]string, 20)
+	contents := make([]string, 20)
+	var index strings.Builder
+	index.WriteString(`{"version":1,"functions":{`)
+	for s := range sources {
+		sources[s] = fmt.Sprintf("src/module%d.js", s)
+		contents[s] = strings.Repeat("  const value = compute(input, options);\n", 750)
+		if s > 0 {
+			index.WriteByte(',')
+		}
+		fmt.Fprintf(&index, "%q:[", sources[s])
+		for f := 0; f < 100; f++ {
+			if f > 0 {
+				index.WriteByte(',')
+			}
+			fmt.Fprintf(&index, `[%d,0,%d,1,"fn%d"]`, 1+f*7, 7+f*7, f)
+		}
+		index.WriteByte(']')
+	}
+	index.WriteString("}}")
+	raw, idx := sourcemaptest.Build(sources, contents, nil, segs), []byte(index.String())
+	b.SetBytes(int64(len(raw) + len(idx)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m, err := Parse(raw, idx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, ok := m.Lookup(1, 401); !ok {
+			b.Fatal("not mapped")
+		}
+	}
+}
