@@ -18,6 +18,7 @@ import (
 	"faultline.local/faultlineprocessor/internal/sourcemaps"
 	"faultline.local/faultlineprocessor/internal/sourcemaps/sourcemaptest"
 	"faultline.local/faultlineprocessor/internal/stack"
+	"faultline.local/faultlineprocessor/internal/symbolication"
 )
 
 // Two builds of one app: the same original code, minified to different positions and names (the second
@@ -223,6 +224,20 @@ func TestSpansPassUnchangedWithAStatusWhenMapsCannotHelp(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestAHugeStackIsMappedUpToALimit(t *testing.T) {
+	root := t.TempDir()
+	b := builds[0]
+	upload(t, root, "shop-web", "1.4.2", b.url, b.mapJSON(), true)
+	frame := "\n    at n.total (" + b.url + ":1:101)"
+	text := "TypeError: x" + strings.Repeat(frame, 5000)
+	out := onlySpan(runTraces(t, symbolicationConfig(root), browserSpan("1.4.2", "webjs", text, "x")))
+	ev := out.Events().At(0).Attributes()
+	assert.Equal(t, "partial", attr(ev, "faultline.symbolication"))
+	mapped := attr(ev, "exception.stacktrace")
+	assert.Equal(t, symbolication.MaxMappedFrames, strings.Count(mapped, "at Cart.total (src/cart.js:3:23)"))
+	assert.Equal(t, strings.Count(text, "\n"), strings.Count(mapped, "\n"))
 }
 
 func TestNodeStacksAreNotSymbolicated(t *testing.T) {

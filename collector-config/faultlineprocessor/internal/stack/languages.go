@@ -44,7 +44,7 @@ func parsePython(text string) []Frame {
 		if m == nil {
 			continue
 		}
-		f := Frame{Function: m[3], HasFunc: true, File: m[1], HasFile: true, Line: atoi(m[2])}
+		f := Frame{Function: m[3], HasFunc: true, File: m[1], HasFile: m[1] != "", Line: atoi(m[2])}
 		f.InApp = !strings.Contains(f.File, "/site-packages/") && !strings.Contains(f.File, "/dist-packages/") &&
 			!strings.Contains(f.File, "/lib/python") && !strings.HasPrefix(f.File, "<")
 		frames = append(frames, f)

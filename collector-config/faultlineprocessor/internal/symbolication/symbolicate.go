@@ -31,6 +31,9 @@ const (
 	ContextFrames = 1
 	// ContextLineLength clips each context line: a minified or generated original can have huge lines.
 	ContextLineLength = 160
+	// MaxMappedFrames bounds the lookups one event costs: a stack of thousands of frames (a hostile client,
+	// or a runaway recursion printed whole) has the rest of its lines left as sent. Engines print 10 to 200.
+	MaxMappedFrames = 256
 )
 
 // Symbolicator maps frames through the maps of one store.
@@ -149,6 +152,7 @@ type state struct {
 	s                *Symbolicator
 	service, release string
 	mapped, missed   int
+	looked           int // frames looked up, for MaxMappedFrames
 	bad              error
 	// lastMap and lastPos: where the last mapped line came from, for its source context.
 	lastMap *sourcemaps.Map
@@ -175,6 +179,10 @@ func (st *state) line(line string) (string, stack.Frame, bool) {
 		frame.File = stack.WithoutURLBody(frame.File)
 	}
 	if !mappable(frame) {
+		return line, frame, true
+	}
+	if st.looked++; st.looked > MaxMappedFrames {
+		st.missed++
 		return line, frame, true
 	}
 	// The frames of one stack are mostly of one bundle: its path is worked out once.
