@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.uber.org/zap"
 
@@ -58,41 +59,48 @@ func (p *faultlineProcessor) symbolicate(res resource, span ptrace.Span) symboli
 		return nil
 	}
 	var found symbolicated
-	var first string
+	first := true
 	events := span.Events()
 	for i := 0; i < events.Len(); i++ {
-		ev := events.At(i)
-		if ev.Name() != exceptionEvent {
+		if events.At(i).Name() != exceptionEvent {
 			continue
 		}
-		attrs := ev.Attributes()
-		text := strAttr(attrs, attrStacktrace)
-		if text == "" {
-			continue
+		status, callSite, ok := p.symbolicateException(res, events.At(i).Attributes())
+		if status != "" && first {
+			first = false
+			span.Attributes().PutStr(attrSymbolication, status)
 		}
-		r := p.symbolicateSafely(res, strAttr(attrs, "exception.type"), strAttr(attrs, "exception.message"), text)
-		attrs.PutStr(attrSymbolication, r.Status)
-		if r.Error != "" {
-			attrs.PutStr(attrSymbolicationErr, r.Error)
+		if ok {
+			if found == nil {
+				found = symbolicated{}
+			}
+			found[i] = callSite
 		}
-		if first == "" {
-			first = r.Status
-			span.Attributes().PutStr(attrSymbolication, r.Status)
-		}
-		if r.Stacktrace == "" {
-			continue
-		}
-		attrs.PutStr(attrStacktraceMinifed, text)
-		attrs.PutStr(attrStacktrace, r.Stacktrace)
-		if r.Context != "" {
-			attrs.PutStr(attrSourceContext, r.Context)
-		}
-		if found == nil {
-			found = symbolicated{}
-		}
-		found[i] = r.CallSite
 	}
 	return found
+}
+
+// symbolicateException maps one exception's attributes (a span event's or a log record's) in place: the
+// status ("" when there is no stack), and the original frames' call site when they were found.
+func (p *faultlineProcessor) symbolicateException(res resource, attrs pcommon.Map) (status, callSite string, found bool) {
+	text := strAttr(attrs, attrStacktrace)
+	if text == "" {
+		return "", "", false
+	}
+	r := p.symbolicateSafely(res, strAttr(attrs, "exception.type"), strAttr(attrs, "exception.message"), text)
+	attrs.PutStr(attrSymbolication, r.Status)
+	if r.Error != "" {
+		attrs.PutStr(attrSymbolicationErr, r.Error)
+	}
+	if r.Stacktrace == "" {
+		return r.Status, "", false
+	}
+	attrs.PutStr(attrStacktraceMinifed, text)
+	attrs.PutStr(attrStacktrace, r.Stacktrace)
+	if r.Context != "" {
+		attrs.PutStr(attrSourceContext, r.Context)
+	}
+	return r.Status, r.CallSite, true
 }
 
 // symbolicateSafely: a bug (never expected; hostile maps are errors, not panics) costs that event's
@@ -127,29 +135,52 @@ func (p *faultlineProcessor) markExceptions(res resource, span ptrace.Span, foun
 	events := span.Events()
 	marked := false
 	for i := 0; i < events.Len(); i++ {
-		ev := events.At(i)
-		if ev.Name() != exceptionEvent {
+		if events.At(i).Name() != exceptionEvent {
 			continue
 		}
-		attrs := ev.Attributes()
-		typ, message := strAttr(attrs, "exception.type"), strAttr(attrs, "exception.message")
-		if callSite, ok := found[i]; ok {
-			fp := fingerprint.FromCallSite(typ, message, callSite)
-			attrs.PutStr(attrFingerprint, fp)
+		callSite, ok := found[i]
+		_, spanHas := span.Attributes().Get(attrFingerprint)
+		if fp := p.fingerprintException(res, events.At(i).Attributes(), callSite, ok, spanHas); fp != "" {
 			span.Attributes().PutStr(attrFingerprint, fp)
-		} else if _, has := span.Attributes().Get(attrFingerprint); !has {
-			fp := p.fingerprintSafely(res.language, typ, message, strAttr(attrs, attrStacktrace))
-			if _, evHas := attrs.Get(attrFingerprint); !evHas {
-				attrs.PutStr(attrFingerprint, fp)
-			}
-			span.Attributes().PutStr(attrFingerprint, fp)
-			p.counts.fingerprinted.Add(1)
 		}
 		marked = true
 	}
 	if marked {
 		span.Attributes().PutBool(attrException, true)
 	}
+}
+
+// fingerprintException sets one exception's fingerprint (an event's or a log record's attributes): from the
+// original frames when symbolication found them, else computed unless one is there already (keep). Returns
+// the fingerprint it set, or "".
+func (p *faultlineProcessor) fingerprintException(res resource, attrs pcommon.Map, callSite string, symbolicated, keep bool) string {
+	typ, message := strAttr(attrs, "exception.type"), strAttr(attrs, "exception.message")
+	if symbolicated {
+		fp := fingerprint.FromCallSite(typ, message, callSite)
+		attrs.PutStr(attrFingerprint, fp)
+		return fp
+	}
+	if keep {
+		return ""
+	}
+	if existing := strAttr(attrs, attrFingerprint); existing != "" {
+		return existing
+	}
+	fp := p.fingerprintSafely(res.language, typ, message, strAttr(attrs, attrStacktrace))
+	attrs.PutStr(attrFingerprint, fp)
+	p.counts.fingerprinted.Add(1)
+	return fp
+}
+
+// isExceptionRecord: a log record of an exception (OpenTelemetry's exception event as a log record, as
+// faultline's agents send with OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN=logs, or any SDK's).
+func isExceptionRecord(rec plog.LogRecord) bool {
+	if rec.EventName() == exceptionEvent {
+		return true
+	}
+	_, typ := rec.Attributes().Get("exception.type")
+	_, st := rec.Attributes().Get(attrStacktrace)
+	return typ || st
 }
 
 // fingerprintSafely: the type and message alone if a stack cannot be read (never expected).

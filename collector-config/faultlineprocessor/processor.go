@@ -102,13 +102,24 @@ func (p *faultlineProcessor) span(span ptrace.Span) {
 func (p *faultlineProcessor) processLogs(_ context.Context, ld plog.Logs) (plog.Logs, error) {
 	for i := 0; i < ld.ResourceLogs().Len(); i++ {
 		rl := ld.ResourceLogs().At(i)
+		res := resourceOf(rl.Resource().Attributes())
 		p.attributes(rl.Resource().Attributes())
 		for j := 0; j < rl.ScopeLogs().Len(); j++ {
 			records := rl.ScopeLogs().At(j).LogRecords()
 			for k := 0; k < records.Len(); k++ {
 				rec := records.At(k)
+				// An exception as a log record gets what an exception event gets (exceptions.go).
+				exception := isExceptionRecord(rec)
+				callSite, found := "", false
+				if exception && p.symbolicator != nil && res.language == "webjs" {
+					_, callSite, found = p.symbolicateException(res, rec.Attributes())
+				}
 				p.attributes(rec.Attributes())
 				p.value("", rec.Body())
+				if exception {
+					p.fingerprintException(res, rec.Attributes(), callSite, found, false)
+					rec.Attributes().PutBool(attrException, true)
+				}
 			}
 		}
 	}

@@ -10,7 +10,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor/processortest"
 
@@ -417,4 +419,39 @@ func BenchmarkProcessBrowserBatch(b *testing.B) {
 			b.ReportMetric(float64(b.N*100)/b.Elapsed().Seconds(), "spans/s")
 		})
 	}
+}
+
+// Exceptions sent as log records (faultline's agents with OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN=logs, or any
+// SDK's) get what exception events get; other log records are left alone.
+func TestExceptionLogRecordsAreSymbolicatedAndMarkedToo(t *testing.T) {
+	root := t.TempDir()
+	b := builds[0]
+	upload(t, root, "shop-web", "1.4.2", b.url, b.mapJSON(), true)
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	rl.Resource().Attributes().PutStr("service.name", "shop-web")
+	rl.Resource().Attributes().PutStr("service.version", "1.4.2")
+	rl.Resource().Attributes().PutStr("telemetry.sdk.language", "webjs")
+	records := rl.ScopeLogs().AppendEmpty().LogRecords()
+	exc := records.AppendEmpty()
+	exc.SetEventName("exception")
+	exc.Attributes().PutStr("exception.type", "TypeError")
+	exc.Attributes().PutStr("exception.message", "Cannot read properties of undefined (reading 'reduce')")
+	exc.Attributes().PutStr("exception.stacktrace", b.stacktrace())
+	exc.Attributes().PutStr("faultline.fingerprint", "agent00000000000")
+	plain := records.AppendEmpty()
+	plain.Body().SetStr("user clicked checkout")
+
+	sink := new(consumertest.LogsSink)
+	p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(Type), symbolicationConfig(root), sink)
+	require.NoError(t, err)
+	require.NoError(t, p.ConsumeLogs(context.Background(), ld))
+	out := sink.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+	attrs := out.At(0).Attributes()
+	assert.Equal(t, "mapped", attr(attrs, "faultline.symbolication"))
+	assert.Contains(t, attr(attrs, "exception.stacktrace"), "at Cart.total (src/cart.js:3:23)")
+	assert.Equal(t, "true", attr(attrs, "faultline.exception"))
+	span := onlySpan(runTraces(t, symbolicationConfig(root), browserSpan("1.4.2", "webjs", b.stacktrace(), "agent00000000000")))
+	assert.Equal(t, attr(span.Attributes(), "faultline.fingerprint"), attr(attrs, "faultline.fingerprint"), "as the same exception as a span event")
+	assert.Equal(t, 0, out.At(1).Attributes().Len())
 }
