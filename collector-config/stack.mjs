@@ -6,7 +6,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -133,8 +133,22 @@ async function startProcess({ name, binary, args, env, healthUrl }) {
   };
 }
 
-export function startJaeger({ binary, ports }) {
+/** Where the demo keeps what must survive a restart (Jaeger's Badger store, the view's state). */
+export function dataHome() {
+  return (
+    process.env.FAULTLINE_DATA || join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'faultline')
+  );
+}
+
+/**
+ * Starts Jaeger. `storage`: `badger` (the default: errors survive a restart) in `dataDir`, or `memory`.
+ * `retention`: how long Badger keeps spans (a Go duration, 336h).
+ */
+export function startJaeger({ binary, ports, storage = 'badger', dataDir = join(dataHome(), 'jaeger'), retention }) {
   const loop = (p) => `127.0.0.1:${p}`;
+  if (storage !== 'badger' && storage !== 'memory')
+    throw new Error(`faultline: Jaeger storage must be badger or memory, not ${storage}`);
+  if (storage === 'badger') mkdirSync(dataDir, { recursive: true });
   return startProcess({
     name: 'jaeger',
     binary,
@@ -145,6 +159,12 @@ export function startJaeger({ binary, ports }) {
       FAULTLINE_JAEGER_HEALTH: loop(ports.jaegerHealth),
       FAULTLINE_JAEGER_QUERY: loop(ports.jaegerQuery),
       FAULTLINE_JAEGER_QUERY_GRPC: loop(ports.jaegerQueryGrpc),
+      FAULTLINE_JAEGER_STORE: storage === 'badger' ? 'badger_store' : 'memory_store',
+      // With memory storage the Badger backend still opens: ephemeral, it touches no directory.
+      FAULTLINE_JAEGER_EPHEMERAL: storage === 'badger' ? 'false' : 'true',
+      FAULTLINE_JAEGER_DATA: dataDir,
+      FAULTLINE_JAEGER_UI_CONFIG: join(here, 'jaeger', 'jaeger-ui.json'),
+      ...(retention ? { FAULTLINE_JAEGER_RETENTION: retention } : {}),
     },
     healthUrl: `http://127.0.0.1:${ports.jaegerQuery}/api/services`,
   });
@@ -181,6 +201,7 @@ export function startCollector({
 /**
  * Builds what is missing, checks the ports, starts Jaeger then the collector, and returns handles plus the
  * URLs to use. `stop()` stops both (collector first, so it can hand its last batch over).
+ * `jaeger`: Jaeger's storage options (startJaeger).
  */
 export async function startStack(options = {}) {
   const ports = resolvePorts(options.ports);
@@ -204,9 +225,9 @@ export async function startStack(options = {}) {
     async stopJaeger() {
       await stack.jaeger?.stop();
     },
-    /** Starts Jaeger again on the same ports; its in-memory store starts empty. */
+    /** Starts Jaeger again on the same ports and storage (Badger keeps what it had; memory starts empty). */
     async startJaeger() {
-      stack.jaeger = await startJaeger({ binary: binaries.jaeger, ports });
+      stack.jaeger = await startJaeger({ binary: binaries.jaeger, ports, ...options.jaeger });
     },
     /** Stops both, the collector first so that it can hand its last batch over. */
     async stop() {
@@ -215,7 +236,7 @@ export async function startStack(options = {}) {
     },
   };
   try {
-    stack.jaeger = await startJaeger({ binary: binaries.jaeger, ports });
+    stack.jaeger = await startJaeger({ binary: binaries.jaeger, ports, ...options.jaeger });
     stack.collector = await startCollector({
       binary: binaries.collector,
       ports,

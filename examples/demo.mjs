@@ -1,15 +1,17 @@
-// The demo (npm start): the real collector and Jaeger, the example apps throwing real errors with the
-// faultline agents, then what Jaeger stored, grouped by fingerprint, and how to look at it yourself.
-// Ctrl-C stops everything it started.
+// The demo (npm start): the real collector, Jaeger (Badger) and the faultline view, the example apps throwing
+// real errors with the faultline agents, then the issues as the view shows them, and where to look.
+// Ctrl-C stops everything it started; Jaeger's store and the view's state stay in FAULTLINE_DATA.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startStack } from '../collector-config/stack.mjs';
+import { dataHome, startStack } from '../collector-config/stack.mjs';
+import { parseOptions, startView } from '../packages/view/dist/index.mjs';
 
 const CHROMIUM = process.env.FAULTLINE_CHROMIUM || '/usr/bin/chromium';
 const WEB_PORT = 8080;
+const VIEW_PORT = Number(process.env.FAULTLINE_VIEW_PORT || 8090);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const register = join(here, '../packages/node/dist/register');
@@ -19,11 +21,28 @@ const stack = await startStack().catch((err) => {
   console.error(err.message);
   process.exit(1);
 });
+const view = await startView(
+  parseOptions([
+    '--port',
+    String(VIEW_PORT),
+    '--jaeger',
+    stack.urls.jaegerQuery,
+    '--data',
+    join(dataHome(), 'view'),
+    '--poll-interval',
+    '1s',
+  ]),
+).catch(async (err) => {
+  console.error(`faultline: the view could not start: ${err.message}`);
+  await stack.stop();
+  process.exit(1);
+});
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
   for (const child of children) child.kill('SIGTERM');
+  await view.close();
   await stack.stop();
   process.exit(0);
 };
@@ -31,7 +50,8 @@ process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 
 console.log(`\ncollector  ${stack.urls.otlpHttp}  (OTLP/HTTP; gRPC on ${stack.urls.otlpGrpc})`);
-console.log(`jaeger     ${stack.urls.jaegerQuery}  (query API)\n`);
+console.log(`jaeger     ${stack.urls.jaegerQuery}  (query API; Badger in ${join(dataHome(), 'jaeger')})`);
+console.log(`view       ${view.url}/  (the issues page)\n`);
 
 /** Serves examples/web on http://localhost:8080 with the agent's script tag pointed at the collector. */
 async function serveWebExample() {
@@ -124,59 +144,24 @@ if (existsSync(CHROMIUM)) {
   console.log(`  web/index.html: open ${web.url} in a browser and click Pay (no Chromium found at ${CHROMIUM})`);
 }
 
-// What Jaeger stored, grouped by fingerprint.
+// What the view shows: the issues, grouped by fingerprint, with their counts.
 await new Promise((r) => setTimeout(r, 1500));
-console.log('\nwhat Jaeger stored, grouped by faultline.fingerprint:');
-for (const [service] of results) {
-  const res = await fetch(`${stack.urls.jaegerQuery}/api/traces?service=${service}&limit=100&lookback=1h`);
-  const traces = (await res.json()).data ?? [];
-  const groups = new Map();
-  const group = (key) => {
-    if (!groups.has(key)) groups.set(key, { reports: 0, duplicates: 0, crumbs: 0 });
-    return groups.get(key);
-  };
-  for (const trace of traces) {
-    for (const span of trace.spans) {
-      const tags = Object.fromEntries(span.tags.map((t) => [t.key, t.value]));
-      if (span.operationName === 'faultline.withheld') {
-        // Repeats still held when the process or page went away, per fingerprint (parallel arrays).
-        const fps = JSON.parse(tags['faultline.withheld.fingerprints'] ?? '[]');
-        const counts = JSON.parse(tags['faultline.withheld.duplicates'] ?? '[]');
-        fps.forEach((fp, i) => {
-          group(fp).duplicates += Number(counts[i] ?? 0);
-        });
-        continue;
-      }
-      if (span.operationName !== 'exception') continue;
-      // Breadcrumbs come first among the span's events; the exception event is the one named so.
-      const events = (span.logs ?? []).map((log) => Object.fromEntries(log.fields.map((f) => [f.key, f.value])));
-      const event = events.find((e) => e.event === 'exception') ?? {};
-      const g = group(tags['faultline.fingerprint']);
-      g.reports++;
-      g.duplicates += Number(event['faultline.duplicates'] ?? 0);
-      g.type = event['exception.type'];
-      g.message = event['exception.message'];
-      g.mechanism = tags['faultline.mechanism'];
-      g.crumbs = events.filter((e) => String(e.event).startsWith('breadcrumb.')).length;
-    }
-  }
-  console.log(`  service ${service}:`);
-  if (groups.size === 0) console.log('    (nothing yet)');
-  for (const [fp, g] of groups) {
-    if (g.reports === 0) continue; // its report is older than the lookback
-    // Times it happened: its reports, plus the repeats collapsed into them.
-    const seen = g.reports + g.duplicates;
-    const how = g.duplicates ? ` (${g.reports} reported, ${g.duplicates} collapsed)` : '';
-    console.log(
-      `    ${fp}  x${seen}${how}  ${g.mechanism}  ${g.type}: ${g.message}${g.crumbs ? `  (${g.crumbs} breadcrumb${g.crumbs === 1 ? '' : 's'} before it)` : ''}`,
-    );
-  }
+await view.pollNow();
+const demoServices = new Set(results.map(([service]) => service));
+const { issues } = await (await fetch(`${view.url}/api/issues?status=&sort=events`)).json();
+console.log(`\nwhat the view shows (${view.url}/), the examples' issues:`);
+for (const issue of issues.filter((i) => i.services.some((s) => demoServices.has(s)))) {
+  const where = issue.culprit ? `  at ${issue.culprit}` : '';
+  console.log(
+    `  ${String(issue.events).padStart(4)}x  ${issue.status.padEnd(10)}  ${issue.service}  ${issue.title}${where}`,
+  );
 }
 
-console.log(`\nlook at them yourself (Jaeger's HTTP API; this build has no UI):
-  curl '${stack.urls.jaegerQuery}/api/services'
-  curl '${stack.urls.jaegerQuery}/api/traces?service=demo-orders-api&limit=20'
-  curl '${stack.urls.jaegerQuery}/api/traces?service=demo-checkout&tags=%7B%22error.type%22%3A%22TypeError%22%7D'
+console.log(`
+look at them:
+  the issues page       ${view.url}/
+  the same, as JSON     curl '${view.url}/api/issues'
+  Jaeger's query API    curl '${stack.urls.jaegerQuery}/api/traces?service=demo-orders-api&limit=20'
 send your own app's errors: OTEL_EXPORTER_OTLP_ENDPOINT=${stack.urls.otlpHttp} node --require @faultline/node/register app.js
-Ctrl-C stops the collector and Jaeger.`);
+Ctrl-C stops the view, the collector and Jaeger (what they stored stays in ${dataHome()}).`);
 if (process.env.FAULTLINE_DEMO_EXIT === '1') await stop();

@@ -21,6 +21,7 @@ const (
 	attrSymbolication     = "faultline.symbolication"
 	attrSymbolicationErr  = "faultline.symbolication.error"
 	attrSourceContext     = "faultline.source_context"
+	attrMechanism         = "faultline.mechanism"
 	attrStacktrace        = "exception.stacktrace"
 	attrStacktraceMinifed = "exception.stacktrace.minified"
 	exceptionEvent        = "exception"
@@ -127,23 +128,38 @@ func (p *faultlineProcessor) symbolicateSafely(res resource, typ, message, text 
 	return r
 }
 
-// markExceptions runs after redaction: every span with an exception event, from any SDK, gets
-// faultline.exception=true and a faultline.fingerprint computed as core computes it. A fingerprint the
-// agent sent is kept, unless symbolication found the original frames: then it is recomputed from them, so
-// that two builds of the same code group together.
+// markExceptions runs after redaction: every span with an exception event of another SDK gets
+// faultline.exception=true and a faultline.fingerprint computed as core computes it. An event that
+// faultline's agent made (it carries faultline.mechanism) is an error report already: on the agent's own
+// `exception` span, or a copy on the span that was active, which the view never counts; so is any span
+// named `exception` with a fingerprint. Those are not marked, and keep their fingerprint, unless
+// symbolication found the original frames: then it is recomputed from them, so that two builds of the same
+// code group together.
 func (p *faultlineProcessor) markExceptions(res resource, span ptrace.Span, found symbolicated) {
 	events := span.Events()
 	marked := false
+	// A span named `exception` that carries a fingerprint is a report in faultline's shape, whoever sent it:
+	// the view reads those by name, so a mark would make it read them twice.
+	_, hasFingerprint := span.Attributes().Get(attrFingerprint)
+	report := span.Name() == exceptionEvent && hasFingerprint
 	for i := 0; i < events.Len(); i++ {
 		if events.At(i).Name() != exceptionEvent {
 			continue
 		}
+		attrs := events.At(i).Attributes()
+		_, agentMade := attrs.Get(attrMechanism)
+		agentMade = agentMade || report
 		callSite, ok := found[i]
+		if agentMade && !ok {
+			continue
+		}
 		_, spanHas := span.Attributes().Get(attrFingerprint)
-		if fp := p.fingerprintException(res, events.At(i).Attributes(), callSite, ok, spanHas); fp != "" {
+		fp := p.fingerprintException(res, attrs, callSite, ok, spanHas)
+		// The span's own fingerprint is the report's: on faultline's exception span, or on a marked one.
+		if fp != "" && (!agentMade || span.Name() == exceptionEvent) {
 			span.Attributes().PutStr(attrFingerprint, fp)
 		}
-		marked = true
+		marked = marked || !agentMade
 	}
 	if marked {
 		span.Attributes().PutBool(attrException, true)

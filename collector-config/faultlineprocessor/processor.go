@@ -116,8 +116,11 @@ func (p *faultlineProcessor) processLogs(_ context.Context, ld plog.Logs) (plog.
 				}
 				p.attributes(rec.Attributes())
 				p.value("", rec.Body())
-				if exception {
+				// A record of faultline's agents is a report already (see markExceptions).
+				if _, agentMade := rec.Attributes().Get(attrMechanism); exception && (!agentMade || found) {
 					p.fingerprintException(res, rec.Attributes(), callSite, found, false)
+				}
+				if _, agentMade := rec.Attributes().Get(attrMechanism); exception && !agentMade {
 					rec.Attributes().PutBool(attrException, true)
 				}
 			}

@@ -100,6 +100,7 @@ func browserSpan(release, language, stacktrace, agentFingerprint string) ptrace.
 	ev.Attributes().PutStr("exception.message", "Cannot read properties of undefined (reading 'reduce')")
 	ev.Attributes().PutStr("exception.stacktrace", stacktrace)
 	ev.Attributes().PutStr("faultline.fingerprint", agentFingerprint)
+	ev.Attributes().PutStr("faultline.mechanism", "onerror")
 	return td
 }
 
@@ -139,7 +140,7 @@ func TestSymbolicationMapsFramesToOriginalsAndGroupsTwoBuilds(t *testing.T) {
 		assert.Equal(t, text, attr(ev, "exception.stacktrace.minified"))
 		assert.Equal(t, "mapped", attr(ev, "faultline.symbolication"))
 		assert.Equal(t, "mapped", attr(out.Attributes(), "faultline.symbolication"))
-		assert.Equal(t, "true", attr(out.Attributes(), "faultline.exception"))
+		assert.Equal(t, "<absent>", attr(out.Attributes(), "faultline.exception"), "faultline's own report is not marked")
 		// Source context of the innermost in-app frame, redacted like everything else.
 		ctx := attr(ev, "faultline.source_context")
 		assert.True(t, strings.HasPrefix(ctx, "src/cart.js:3\n  1 | export class Cart {\n  2 |   total() {\n> 3 |     return this.items.reduce"), ctx)
@@ -252,7 +253,24 @@ func TestNodeStacksAreNotSymbolicated(t *testing.T) {
 	assert.Equal(t, text, attr(ev, "exception.stacktrace"))
 	assert.Equal(t, "<absent>", attr(ev, "faultline.symbolication"))
 	assert.Equal(t, "agent00000000000", attr(out.Attributes(), "faultline.fingerprint"))
-	assert.Equal(t, "true", attr(out.Attributes(), "faultline.exception"))
+	assert.Equal(t, "<absent>", attr(out.Attributes(), "faultline.exception"))
+}
+
+// faultline's agent also adds its exception event to the span that was active (an HTTP span): that copy is
+// not a report of its own, so the span is neither marked nor given the report's fingerprint; its stack is
+// symbolicated all the same.
+func TestTheAgentsCopyOnTheActiveSpanIsNotMarked(t *testing.T) {
+	root := t.TempDir()
+	b := builds[0]
+	upload(t, root, "shop-web", "1.4.2", b.url, b.mapJSON(), true)
+	td := browserSpan("1.4.2", "webjs", b.stacktrace(), "agent00000000000")
+	active := onlySpan(td)
+	active.SetName("GET /cart")
+	active.Attributes().Remove("faultline.fingerprint")
+	out := onlySpan(runTraces(t, symbolicationConfig(root), td))
+	assert.Equal(t, "<absent>", attr(out.Attributes(), "faultline.exception"))
+	assert.Equal(t, "<absent>", attr(out.Attributes(), "faultline.fingerprint"))
+	assert.Contains(t, attr(out.Events().At(0).Attributes(), "exception.stacktrace"), "at Cart.total (src/cart.js:3:23)")
 }
 
 // otherSDKSpan is an HTTP server span on which another SDK recorded an exception (no faultline attributes).
@@ -422,7 +440,8 @@ func BenchmarkProcessBrowserBatch(b *testing.B) {
 }
 
 // Exceptions sent as log records (faultline's agents with OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN=logs, or any
-// SDK's) get what exception events get; other log records are left alone.
+// SDK's) get what exception events get; other log records are left alone. (Other SDKs' records are marked:
+// TestOtherSDKsExceptionLogRecordsAreMarked.)
 func TestExceptionLogRecordsAreSymbolicatedAndMarkedToo(t *testing.T) {
 	root := t.TempDir()
 	b := builds[0]
@@ -439,6 +458,7 @@ func TestExceptionLogRecordsAreSymbolicatedAndMarkedToo(t *testing.T) {
 	exc.Attributes().PutStr("exception.message", "Cannot read properties of undefined (reading 'reduce')")
 	exc.Attributes().PutStr("exception.stacktrace", b.stacktrace())
 	exc.Attributes().PutStr("faultline.fingerprint", "agent00000000000")
+	exc.Attributes().PutStr("faultline.mechanism", "onerror")
 	plain := records.AppendEmpty()
 	plain.Body().SetStr("user clicked checkout")
 
@@ -450,8 +470,24 @@ func TestExceptionLogRecordsAreSymbolicatedAndMarkedToo(t *testing.T) {
 	attrs := out.At(0).Attributes()
 	assert.Equal(t, "mapped", attr(attrs, "faultline.symbolication"))
 	assert.Contains(t, attr(attrs, "exception.stacktrace"), "at Cart.total (src/cart.js:3:23)")
-	assert.Equal(t, "true", attr(attrs, "faultline.exception"))
+	assert.Equal(t, "<absent>", attr(attrs, "faultline.exception"), "faultline's own report is not marked")
 	span := onlySpan(runTraces(t, symbolicationConfig(root), browserSpan("1.4.2", "webjs", b.stacktrace(), "agent00000000000")))
 	assert.Equal(t, attr(span.Attributes(), "faultline.fingerprint"), attr(attrs, "faultline.fingerprint"), "as the same exception as a span event")
 	assert.Equal(t, 0, out.At(1).Attributes().Len())
+}
+
+func TestOtherSDKsExceptionLogRecordsAreMarked(t *testing.T) {
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	rl.Resource().Attributes().PutStr("telemetry.sdk.language", "python")
+	rec := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+	rec.Attributes().PutStr("exception.type", "ValueError")
+	rec.Attributes().PutStr("exception.message", "bad order 12")
+	sink := new(consumertest.LogsSink)
+	p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(Type), createDefaultConfig(), sink)
+	require.NoError(t, err)
+	require.NoError(t, p.ConsumeLogs(context.Background(), ld))
+	attrs := sink.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Attributes()
+	assert.Equal(t, "true", attr(attrs, "faultline.exception"))
+	assert.Equal(t, fingerprint.Of("ValueError", "bad order 12", nil), attr(attrs, "faultline.fingerprint"))
 }

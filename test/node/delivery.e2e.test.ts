@@ -162,7 +162,7 @@ describe('@faultline/node delivery', () => {
         'setInterval(() => {}, 1000);',
       ].join('\n'),
     );
-    const child = startServer(app, proxy.url, service);
+    startServer(app, proxy.url, service);
     await waitFor(() => proxy.requests.length >= 1, 10_000);
     proxy.mode = 'forward';
     const spans = await waitForExceptionSpans(stack.urls.jaegerQuery, service, 1, 25_000);

@@ -9,9 +9,13 @@ export async function getTrace(queryUrl, traceId) {
   return body.data?.[0];
 }
 
-/** Traces of a service, optionally filtered by span tags. */
-export async function findTraces(queryUrl, { service, tags, limit = 1000, lookback = '1h' }) {
-  const params = new URLSearchParams({ service, limit: String(limit), lookback });
+/**
+ * Traces of a service from the last `lookbackMs`, optionally filtered by span tags. Jaeger 2.13 ignores the
+ * API's `lookback` (its window is 48 h unless `start` is given, in microseconds), so the window is `start`.
+ */
+export async function findTraces(queryUrl, { service, tags, limit = 1000, lookbackMs = 3_600_000 }) {
+  const start = String((Date.now() - lookbackMs) * 1000);
+  const params = new URLSearchParams({ service, limit: String(limit), start });
   if (tags) params.set('tags', JSON.stringify(tags));
   const res = await fetch(`${queryUrl}/api/traces?${params}`);
   if (!res.ok) throw new Error(`jaeger: ${res.status} ${await res.text()}`);

@@ -22,10 +22,11 @@ export function attributes(obj) {
 
 /**
  * An exception span as faultline's agents send it: span "exception", status ERROR, one "exception" event.
- * @param {{ traceId?: string, resource?: object, attributes?: object, event?: object, statusMessage?: string, name?: string }} o
+ * `timeMs` dates it (a late arrival keeps its old time).
+ * @param {{ traceId?: string, resource?: object, attributes?: object, event?: object, statusMessage?: string, name?: string, timeMs?: number }} o
  */
 export function exceptionSpan(o = {}) {
-  const now = BigInt(Date.now()) * 1_000_000n;
+  const now = BigInt(Math.round(o.timeMs ?? Date.now())) * 1_000_000n;
   const traceId = o.traceId ?? newTraceId();
   return {
     traceId,
