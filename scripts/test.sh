@@ -28,15 +28,18 @@ for major in 20 22 24; do
   done
 done
 
-# The collector's own processor (Go): unit, lifecycle and corpus tests, and a short fuzz run of the matcher
-# from the shared corpus' seeds. Go itself is on the machine (README); its modules come from the module proxy
-# (GONOSUMDB as in build-collector.sh: the checksum mirror here lacks many collector modules).
+# The collector's own processor (Go): unit, lifecycle, corpus and fingerprint-vector tests, and short fuzz runs
+# of the matcher (from the shared corpus' seeds), the source-map parser and symbolication. Go itself is on
+# the machine (README); its modules come from the module proxy (GONOSUMDB as in build-collector.sh: the checksum mirror here lacks many collector modules).
 step "Go tests: collector-config/faultlineprocessor"
 (
   cd collector-config/faultlineprocessor
   export GONOSUMDB="${GONOSUMDB:-github.com/open-telemetry/opentelemetry-collector-contrib,go.opentelemetry.io/collector}"
   go test -count=1 ./...
   go test -count=1 -run '^$' -fuzz FuzzText -fuzztime 20s ./internal/redaction
+  # Hostile source maps and stacks (issue 12): 10 s each, from the tests' seeds.
+  go test -count=1 -run '^$' -fuzz FuzzParse -fuzztime 10s ./internal/sourcemaps
+  go test -count=1 -run '^$' -fuzz FuzzSymbolicate -fuzztime 10s .
 )
 
 step "collector and Jaeger builds (cached outside git; rebuilt only when their manifests change)"

@@ -4,14 +4,31 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"faultline.local/faultlineprocessor/internal/redaction"
 )
 
-// Config of the faultline processor. Redaction is its first feature; symbolication and fingerprinting
-// from source maps come next, each under a key of its own.
+// Config of the faultline processor: redaction, and symbolication of browser stacks from uploaded source
+// maps. Exceptions of every SDK are marked and fingerprinted without configuration.
 type Config struct {
-	Redaction RedactionConfig `mapstructure:"redaction"`
+	Redaction     RedactionConfig     `mapstructure:"redaction"`
+	Symbolication SymbolicationConfig `mapstructure:"symbolication"`
+}
+
+// SymbolicationConfig says where `faultline sourcemaps upload` puts maps, and bounds what reading them costs.
+type SymbolicationConfig struct {
+	// Store is the directory the CLI writes (FAULTLINE_SOURCEMAP_STORE in faultline.yaml). Empty: off.
+	Store string `mapstructure:"store"`
+	// MaxMapBytes: a larger map is not read (bad_map). Default 32 MiB: a big app's main bundle map is a
+	// few MiB, so this is room, not a target.
+	MaxMapBytes int64 `mapstructure:"max_map_bytes"`
+	// CacheMaxBytes bounds the parsed maps held (about twice each map's JSON). Default 256 MiB.
+	CacheMaxBytes int64 `mapstructure:"cache_max_bytes"`
+	// CacheTTL: a map (or its absence) is read again after this long, so a re-upload is seen. Default 5m.
+	CacheTTL time.Duration `mapstructure:"cache_ttl"`
+	// SourceContextLines either side of each of the innermost in-app frames' line. 0: no context.
+	SourceContextLines int `mapstructure:"source_context_lines"`
 }
 
 // RedactionConfig adjusts the shared rules (redaction-rules.json) for one collector. The rules themselves
@@ -40,6 +57,13 @@ func (c *Config) Validate() error {
 		if strings.TrimSpace(k) == "" {
 			errs = append(errs, errors.New("redaction.protected_keys: empty key"))
 		}
+	}
+	sym := c.Symbolication
+	if sym.MaxMapBytes <= 0 || sym.CacheMaxBytes <= 0 || sym.CacheTTL <= 0 {
+		errs = append(errs, errors.New("symbolication: max_map_bytes, cache_max_bytes and cache_ttl must be positive"))
+	}
+	if sym.SourceContextLines < 0 || sym.SourceContextLines > maxSourceContextLines {
+		errs = append(errs, fmt.Errorf("symbolication.source_context_lines: from 0 to %d", maxSourceContextLines))
 	}
 	names, err := redaction.RuleNames(rulesJSON)
 	if err != nil {

@@ -3,6 +3,7 @@ package faultlineprocessor
 import (
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,7 +21,7 @@ func TestLoadConfig(t *testing.T) {
 	require.NoError(t, err)
 	load := func(name string) *Config {
 		cm := valid
-		if name == "unknown-rule" || name == "empty-key" {
+		if name == "unknown-rule" || name == "empty-key" || name == "negative-limits" {
 			cm = invalid
 		}
 		sub, err := cm.Sub(component.NewIDWithName(Type, name).String())
@@ -35,13 +36,28 @@ func TestLoadConfig(t *testing.T) {
 	assert.NoError(t, xconfmap.Validate(def))
 
 	custom := load("custom")
-	assert.Equal(t, &Config{Redaction: RedactionConfig{
+	want := createDefaultConfig().(*Config)
+	want.Redaction = RedactionConfig{
 		DenyKeys:      []string{"x-tenant-secret", "pin"},
 		ProtectedKeys: []string{"app.build_id"},
 		DisabledRules: []string{"ipv4"},
-	}}, custom)
+	}
+	assert.Equal(t, want, custom)
+
+	maps := load("sourcemaps")
+	want = createDefaultConfig().(*Config)
+	want.Symbolication = SymbolicationConfig{
+		Store:              "/var/lib/faultline/sourcemaps",
+		MaxMapBytes:        16 << 20,
+		CacheMaxBytes:      128 << 20,
+		CacheTTL:           time.Minute,
+		SourceContextLines: 3,
+	}
+	assert.Equal(t, want, maps)
+	assert.NoError(t, xconfmap.Validate(maps))
 	assert.NoError(t, xconfmap.Validate(custom))
 
 	assert.ErrorContains(t, xconfmap.Validate(load("unknown-rule")), `no rule named "no-such-rule"`)
 	assert.ErrorContains(t, xconfmap.Validate(load("empty-key")), "redaction.deny_keys: empty key")
+	assert.ErrorContains(t, xconfmap.Validate(load("negative-limits")), "must be positive")
 }

@@ -3,6 +3,7 @@ package faultlineprocessor // import "faultline.local/faultlineprocessor"
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
@@ -25,8 +26,23 @@ func NewFactory() processor.Factory {
 	)
 }
 
+// Defaults of the symbolication limits (config.go says why).
+const (
+	defaultMaxMapBytes        = 32 << 20
+	defaultCacheMaxBytes      = 256 << 20
+	defaultCacheTTL           = 5 * time.Minute
+	defaultSourceContextLines = 2
+	// maxSourceContextLines bounds what one frame adds to an event.
+	maxSourceContextLines = 10
+)
+
 func createDefaultConfig() component.Config {
-	return &Config{}
+	return &Config{Symbolication: SymbolicationConfig{
+		MaxMapBytes:        defaultMaxMapBytes,
+		CacheMaxBytes:      defaultCacheMaxBytes,
+		CacheTTL:           defaultCacheTTL,
+		SourceContextLines: defaultSourceContextLines,
+	}}
 }
 
 func createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {

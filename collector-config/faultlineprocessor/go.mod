@@ -5,6 +5,7 @@ module faultline.local/faultlineprocessor
 go 1.26.0
 
 require (
+	github.com/go-sourcemap/sourcemap v2.1.4+incompatible
 	github.com/stretchr/testify v1.11.1
 	go.opentelemetry.io/collector/component v1.55.0
 	go.opentelemetry.io/collector/component/componenttest v0.149.0

@@ -3,6 +3,7 @@ package faultlineprocessor // import "faultline.local/faultlineprocessor"
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"sync/atomic"
 
@@ -13,15 +14,23 @@ import (
 	"go.uber.org/zap"
 
 	"faultline.local/faultlineprocessor/internal/redaction"
+	"faultline.local/faultlineprocessor/internal/sourcemaps"
+	"faultline.local/faultlineprocessor/internal/symbolication"
 )
 
 // faultlineProcessor redacts every span and log record the same way, whatever its resource says it is:
 // resource, span, span-event and link attributes, the span name and status message, log attributes and
-// bodies. What the client declares (telemetry.sdk.name...) changes nothing.
+// bodies. What the client declares (telemetry.sdk.name...) changes nothing to redaction. Around it, for
+// spans (exceptions.go): browser stacks are symbolicated before redaction (so that what the maps add is
+// redacted too), and every exception event is marked and fingerprinted after it.
 type faultlineProcessor struct {
 	rules  *redaction.Rules
 	cache  *redactionCache
 	logger *zap.Logger
+	// symbolicator is nil when no store is configured.
+	symbolicator *symbolication.Symbolicator
+	maps         *sourcemaps.Cache
+	counts       exceptionCounts
 	// failures counts values whose redaction failed (a bug in a rule or a check, never the data's fault):
 	// such a value is replaced whole, fail closed, and the batch goes on.
 	failures atomic.Int64
@@ -36,17 +45,32 @@ func newFaultlineProcessor(cfg *Config, set processor.Settings) (*faultlineProce
 	if err != nil {
 		return nil, err
 	}
-	return &faultlineProcessor{rules: rules, cache: newRedactionCache(), logger: set.Logger}, nil
+	p := &faultlineProcessor{rules: rules, cache: newRedactionCache(), logger: set.Logger}
+	if sym := cfg.Symbolication; sym.Store != "" {
+		store := sourcemaps.NewStore(sym.Store, sym.MaxMapBytes)
+		p.maps = sourcemaps.NewCache(store, sym.CacheMaxBytes, sym.CacheTTL)
+		p.symbolicator = symbolication.New(store, p.maps, sym.SourceContextLines, sym.CacheTTL)
+		if _, err := os.Stat(sym.Store); err != nil {
+			// Not fatal: maps may be uploaded later; until then spans pass with faultline.symbolication=no_map.
+			set.Logger.Warn("faultline processor: the source-map store is not readable yet", zap.String("store", sym.Store), zap.Error(err))
+		}
+	}
+	return p, nil
 }
 
 func (p *faultlineProcessor) processTraces(_ context.Context, td ptrace.Traces) (ptrace.Traces, error) {
 	for i := 0; i < td.ResourceSpans().Len(); i++ {
 		rs := td.ResourceSpans().At(i)
+		// Read before redaction: a release such as 1.2.3.4 looks like an address to the rules.
+		res := resourceOf(rs.Resource().Attributes())
 		p.attributes(rs.Resource().Attributes())
 		for j := 0; j < rs.ScopeSpans().Len(); j++ {
 			spans := rs.ScopeSpans().At(j).Spans()
 			for k := 0; k < spans.Len(); k++ {
-				p.span(spans.At(k))
+				span := spans.At(k)
+				found := p.symbolicate(res, span)
+				p.span(span)
+				p.markExceptions(res, span, found)
 			}
 		}
 	}
@@ -78,13 +102,27 @@ func (p *faultlineProcessor) span(span ptrace.Span) {
 func (p *faultlineProcessor) processLogs(_ context.Context, ld plog.Logs) (plog.Logs, error) {
 	for i := 0; i < ld.ResourceLogs().Len(); i++ {
 		rl := ld.ResourceLogs().At(i)
+		res := resourceOf(rl.Resource().Attributes())
 		p.attributes(rl.Resource().Attributes())
 		for j := 0; j < rl.ScopeLogs().Len(); j++ {
 			records := rl.ScopeLogs().At(j).LogRecords()
 			for k := 0; k < records.Len(); k++ {
 				rec := records.At(k)
+				// An exception as a log record gets what an exception event gets (exceptions.go).
+				exception := isExceptionRecord(rec)
+				callSite, found := "", false
+				if exception && p.symbolicator != nil && res.language == "webjs" {
+					_, callSite, found = p.symbolicateException(res, rec.Attributes())
+				}
 				p.attributes(rec.Attributes())
 				p.value("", rec.Body())
+				// A record of faultline's agents is a report already (see markExceptions).
+				if _, agentMade := rec.Attributes().Get(attrMechanism); exception && (!agentMade || found) {
+					p.fingerprintException(res, rec.Attributes(), callSite, found, false)
+				}
+				if _, agentMade := rec.Attributes().Get(attrMechanism); exception && !agentMade {
+					rec.Attributes().PutBool(attrException, true)
+				}
 			}
 		}
 	}

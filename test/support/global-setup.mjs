@@ -17,9 +17,14 @@ export const TEST_ORIGINS = [`http://localhost:${PAGE_PORT}`, `http://127.0.0.1:
 
 let stack;
 let control;
+let sourcemapStore;
 let jaegerData;
 
 export async function setup(project) {
+  // The source-map store the collector reads (faultline.yaml: FAULTLINE_SOURCEMAP_STORE, passed on by
+  // stack.mjs with the environment) and the sourcemaps suite uploads to with the CLI.
+  sourcemapStore = mkdtempSync(join(tmpdir(), 'faultline-sourcemaps-'));
+  process.env.FAULTLINE_SOURCEMAP_STORE = sourcemapStore;
   // Badger, as users run it, in a directory of this run's own: a Jaeger restart keeps what it stored.
   jaegerData = mkdtempSync(join(tmpdir(), 'faultline-jaeger-'));
   stack = await startStack({ ports: TEST_PORTS, corsOrigins: TEST_ORIGINS, jaeger: { dataDir: jaegerData } });
@@ -40,6 +45,7 @@ export async function setup(project) {
     ports: stack.ports,
     origins: TEST_ORIGINS,
     binaries: stack.binaries,
+    sourcemapStore,
   });
 }
 
@@ -47,5 +53,6 @@ export async function teardown() {
   control?.closeAllConnections();
   control?.close();
   await stack?.stop();
+  if (sourcemapStore) rmSync(sourcemapStore, { recursive: true, force: true });
   if (jaegerData) rmSync(jaegerData, { recursive: true, force: true });
 }
