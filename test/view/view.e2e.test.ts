@@ -352,6 +352,40 @@ describe('the faultline view', () => {
     await page.close();
   });
 
+  it("lists other SDKs' exceptions as issues, once the collector component marked them", async () => {
+    const service = `view-otel-js-${run}`;
+    // As the OpenTelemetry JS SDK's recordException leaves it: an HTTP span with an exception event, nothing of faultline.
+    const { payload } = exceptionSpan({
+      name: 'GET /orders/:id',
+      resource: { 'service.name': service, 'telemetry.sdk.name': 'opentelemetry', 'telemetry.sdk.language': 'nodejs' },
+      attributes: { 'http.request.method': 'GET' },
+      event: {
+        'exception.type': 'TypeError',
+        'exception.message': 'order.total is undefined',
+        'exception.stacktrace': 'TypeError: order.total is undefined\n    at priceOf (/srv/catalog/src/price.js:9:11)',
+      },
+    });
+    expect(
+      (
+        await fetch(stack.urls.otlpTraces, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(payload),
+        })
+      ).status,
+    ).toBe(200);
+    const listed = await eventually(
+      async () => {
+        const list = await issues(`service=${service}`);
+        return list.length > 0 ? list : undefined;
+      },
+      { timeoutMs: 20_000, what: "the other SDK's exception in the view" },
+    );
+    expect(listed.map((i) => [i.title, i.events, i.culprit])).toEqual([
+      ['TypeError: order.total is undefined', 1, 'priceOf (src/price.js:9)'],
+    ]);
+  });
+
   it('ships the official Jaeger UI a menu entry and links into the view', async () => {
     const ui = await (await fetch(`${stack.urls.jaegerQuery}/search`)).text();
     expect(ui).toContain('faultline issues');
