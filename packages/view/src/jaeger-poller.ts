@@ -41,6 +41,11 @@ const SLICE_MS = 24 * HOUR;
 const SLICE_BUDGET_MS = 1000;
 /** Slices waiting at most: 14 days of backfill for 700 services. */
 const MAX_QUEUED_SLICES = 10_000;
+/**
+ * Reads of one slice that may fail before it is given up (counted in `skippedSlices`, read again by the next
+ * rescan of its width): a window Jaeger always fails on must not hold up the slices behind it for good.
+ */
+const MAX_SLICE_ATTEMPTS = 5;
 
 export interface PollerOptions {
   jaegerUrl: string;
@@ -71,7 +76,7 @@ export class JaegerPoller {
   private readonly cursors = new Map<string, number>();
   private readonly rescannedAt: number[];
   /** Windows to read after the incremental ones: backfills and rescans. */
-  private readonly queue: { service: string; from: number; to: number }[] = [];
+  private readonly queue: { service: string; from: number; to: number; failures: number }[] = [];
   /** Slices the bounded queue had no room for. */
   skippedSlices = 0;
   private running: Promise<PollReport> | undefined;
@@ -140,6 +145,11 @@ export class JaegerPoller {
         this.queue.shift();
       } catch (err) {
         report.failures[slice.service] = errorText(err);
+        // To the back of the queue: the others are read first next time. A Jaeger that is down fails them all
+        // one round at a time, so an outage of a few rounds gives up nothing.
+        this.queue.shift();
+        if (++slice.failures < MAX_SLICE_ATTEMPTS) this.queue.push(slice);
+        else this.skippedSlices++;
         break;
       }
     }
@@ -163,7 +173,8 @@ export class JaegerPoller {
 
   /**
    * Queues [from, to] of a service in slices of at most a day, newest first. The queue is bounded: a slice
-   * that does not fit is counted (`skippedSlices`), and the next rescan of that width tries again.
+   * that does not fit, or that failed MAX_SLICE_ATTEMPTS times, is counted (`skippedSlices`), and the next
+   * rescan of that width tries again.
    */
   private enqueue(service: string, from: number, to: number): void {
     for (let end = to; end > from; end -= SLICE_MS) {
@@ -171,7 +182,7 @@ export class JaegerPoller {
         this.skippedSlices++;
         continue;
       }
-      this.queue.push({ service, from: Math.max(from, end - SLICE_MS), to: end });
+      this.queue.push({ service, from: Math.max(from, end - SLICE_MS), to: end, failures: 0 });
     }
   }
 

@@ -98,13 +98,15 @@ export async function startView(options: ViewOptions, assets: PageAssets = loadA
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   const loop = async () => {
+    let failed = true;
     try {
-      await round();
+      failed = Object.keys((await round()).failures).length > 0;
     } catch (err) {
       process.stderr.write(`faultline-view: poll failed: ${(err as Error)?.message ?? err}\n`);
     }
     // While a backfill or rescan is queued, the next round starts at once: each still reads what is new first.
-    if (!closed) timer = setTimeout(loop, poller.pending > 0 ? 0 : options.pollIntervalMs);
+    // Not after a failure: a Jaeger that is down or failing would be asked again in a busy loop.
+    if (!closed) timer = setTimeout(loop, poller.pending > 0 && !failed ? 0 : options.pollIntervalMs);
   };
   void loop();
 
