@@ -119,8 +119,15 @@ export class IssueIndex {
     return [...changes.values()];
   }
 
-  /** Forgets span ids older than `before` (Jaeger has dropped them too, so no rescan brings them back). */
+  /** Spans older than this were forgotten: they are not counted again, whatever brings them back. */
+  private horizon = Number.NEGATIVE_INFINITY;
+
+  /**
+   * Forgets span ids older than `before` (no rescan reads that far back); a span older than that which still
+   * comes by (a whole trace holds spans outside the window read, a slice read late) is not counted again.
+   */
   prune(before: number): void {
+    this.horizon = Math.max(this.horizon, before);
     for (const [id, time] of this.seen) if (time < before) this.seen.delete(id);
   }
 
@@ -129,7 +136,7 @@ export class IssueIndex {
   }
 
   private firstSight(spanId: string, time: number): boolean {
-    if (this.seen.has(spanId)) return false;
+    if (time < this.horizon || this.seen.has(spanId)) return false;
     this.seen.set(spanId, time);
     return true;
   }

@@ -28,7 +28,10 @@ export const QUERY_LIMIT = 200;
 const MAX_SPLIT = 64;
 /** The incremental poll starts this far before the previous one ended: the collector batches. */
 export const POLL_OVERLAP_MS = MINUTE;
-/** Wider windows read again now and then, for late arrivals. The last one is the whole backfill window. */
+/**
+ * Wider windows read again now and then, for late arrivals, each at most the backfill window. The last one
+ * is the whole backfill window.
+ */
 export const RESCANS: { everyMs: number; windowMs: number | 'backfill' }[] = [
   { everyMs: MINUTE, windowMs: 15 * MINUTE },
   { everyMs: 15 * MINUTE, windowMs: 6 * HOUR },
@@ -119,7 +122,10 @@ export class JaegerPoller {
     RESCANS.forEach((rescan, i) => {
       if (now - this.rescannedAt[i]! < rescan.everyMs) return;
       this.rescannedAt[i] = now;
-      const window = rescan.windowMs === 'backfill' ? this.options.backfillMs : rescan.windowMs;
+      // Never beyond the backfill window: the index forgets span ids older than it, so a span read there
+      // again would count again.
+      const window =
+        rescan.windowMs === 'backfill' ? this.options.backfillMs : Math.min(rescan.windowMs, this.options.backfillMs);
       for (const service of this.cursors.keys()) this.enqueue(service, now - window, now);
     });
     for (const service of services) {

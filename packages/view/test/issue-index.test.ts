@@ -211,3 +211,17 @@ describe('the culprit', () => {
     expect(culpritOf('no stack here')).toBeUndefined();
   });
 });
+
+describe('forgetting old span ids', () => {
+  it('does not count a span again once its id was forgotten, whatever brings it back', () => {
+    fc.assert(
+      fc.property(traceList, fc.integer({ min: 0, max: 14 * 24 * 60 }), (traces, minutes) => {
+        const index = indexOf(traces);
+        const before = shape(index);
+        index.prune(T0 - minutes * 60_000);
+        for (const trace of traces) index.add(errorsOfTrace(trace));
+        expect(shape(index)).toEqual(before);
+      }),
+    );
+  });
+});

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ViewOptions } from '../src/options';
 import { type RunningView, startView } from '../src/view';
 import { type FakeJaeger, fakeJaeger } from './fake-jaeger';
@@ -65,5 +65,34 @@ describe('the poll loop', () => {
     expect(view.tracker.index.issues.get('old')?.events).toBe(1);
     expect(view.poller.pending).toBe(0);
     expect(view.poller.skippedSlices).toBe(1);
+  });
+});
+
+describe('rescans and the span ids the index forgets', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('counts a span once however many rescans read it, with a backfill shorter than the widest rescan', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const t0 = Date.UTC(2026, 11, 1, 12);
+    vi.setSystemTime(t0);
+    jaeger = await fakeJaeger();
+    jaeger.traces.push(
+      exceptionTrace({ traceId: hex(3, 32), spanId: `c${hex(3, 15)}`, fingerprint: 'recent', timeMs: t0 - 3_600_000 }),
+      exceptionTrace({
+        traceId: hex(4, 32),
+        spanId: `d${hex(4, 15)}`,
+        fingerprint: 'older',
+        timeMs: t0 - 4 * 3_600_000,
+      }),
+    );
+    view = await startView(options({ backfillMs: 2 * 3_600_000, pollIntervalMs: 3_600_000 }), NO_ASSETS);
+    for (let minutes = 0; minutes <= 60; minutes += 16) {
+      vi.setSystemTime(t0 + minutes * 60_000);
+      await view.pollNow();
+    }
+    expect(view.tracker.index.issues.get('recent')?.events).toBe(1);
+    // Outside the backfill window: not read at all, and above all not counted again after each prune.
+    expect(view.tracker.index.issues.get('older')?.events ?? 0).toBeLessThanOrEqual(1);
+    for (const q of jaeger.queries) expect(q.start).toBeGreaterThanOrEqual((t0 - 2 * 3_600_000) * 1000);
   });
 });
