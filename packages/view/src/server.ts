@@ -9,7 +9,7 @@ import { eventDetail } from './event-view';
 import { type IssueTracker, type ListQuery, SORTS } from './issue-tracker';
 import type { JaegerPoller } from './jaeger-poller';
 import { isLoopback } from './options';
-import { parseStatusRequest } from './status-rules';
+import { parseStatusRequest, STATUSES } from './status-rules';
 
 const MAX_BODY_BYTES = 16 * 1024;
 const TOKEN_COOKIE = 'faultline_view_token';
@@ -172,6 +172,10 @@ function listIssues(ctx: ServerContext, res: ServerResponse, url: URL) {
   }
   if (query.sort && !(SORTS as readonly string[]).includes(query.sort))
     return json(res, 400, { error: `sort must be one of ${SORTS.join(', ')}` });
+  // `all` is what the page's address says for "any status" (no `status` opens the list on unresolved).
+  if (query.status === 'all') delete query.status;
+  if (query.status && !(STATUSES as readonly string[]).includes(query.status))
+    return json(res, 400, { error: `status must be one of ${STATUSES.join(', ')}, or all` });
   if (query.handled && query.handled !== 'true' && query.handled !== 'false')
     return json(res, 400, { error: 'handled must be true or false' });
   for (const key of ['limit', 'offset'] as const) {

@@ -16,6 +16,7 @@ export function listPage(ctx: PageContext, params: URLSearchParams): () => void 
   const filters: Record<string, string> = {};
   for (const key of FILTERS) filters[key] = params.get(key) ?? '';
   if (!params.has('status')) filters.status = DEFAULT_STATUS;
+  if (filters.status === 'all') filters.status = ''; // the address's word for "any status"; the select's is ''
   const table = h('div', { class: 'list', 'aria-busy': 'true' });
   let facets: IssueListBody['facets'] | undefined;
   const form = h('form', { class: 'filters', role: 'search' });
