@@ -51,7 +51,7 @@ export class StateFile {
         warn(`faultline-view: ${path} is not a state file this version can read; kept as ${aside}, starting afresh`);
       }
     }
-    const file = new StateFile(path, doc ?? { version: 1, watchingSince: now, issues: {}, alerts: {} });
+    const file = new StateFile(path, doc ?? { version: 1, watchingSince: now, issues: byId(), alerts: byId() });
     if (!doc) file.save();
     return file;
   }
@@ -95,6 +95,14 @@ export class StateFile {
   }
 }
 
+/**
+ * A map from issue id to T as a plain JSON object without a prototype: ids are fingerprints from the data,
+ * and one named `constructor` or `__proto__` must be an entry like any other, not Object.prototype's.
+ */
+function byId<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 function parseDocument(raw: string): StateDocument | undefined {
   let value: unknown;
   try {
@@ -105,11 +113,11 @@ function parseDocument(raw: string): StateDocument | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const doc = value as Partial<StateDocument>;
   if (doc.version !== 1 || typeof doc.watchingSince !== 'number') return undefined;
-  const issues: Record<string, IssueState> = {};
+  const issues = byId<IssueState>();
   for (const [id, state] of Object.entries(doc.issues ?? {})) {
     if (state && STATUSES.includes(state.status) && Number.isSafeInteger(state.revision)) issues[id] = state;
   }
-  const alerts: Record<string, AlertMarks> = {};
+  const alerts = byId<AlertMarks>();
   for (const [id, marks] of Object.entries(doc.alerts ?? {}))
     if (marks && typeof marks === 'object') alerts[id] = marks;
   return { version: 1, watchingSince: doc.watchingSince, issues, alerts };

@@ -78,3 +78,47 @@ describe('the issues list', () => {
     expect(t.list({}).matched).toBe(3);
   });
 });
+
+describe('fingerprints that are names of Object.prototype', () => {
+  it('are issues like any other: listed as unresolved, resolved, and kept across a reopen', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-proto-'));
+    const make = () =>
+      new IssueTracker({
+        index: new IssueIndex(),
+        state: StateFile.open(dir, NOW),
+        alerts: new AlertSender([]),
+        spike: { events: 100, minutes: 5 },
+        now: () => NOW,
+      });
+    const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'plain'];
+    const traces = names.map((fingerprint, i) =>
+      exceptionTrace({ traceId: hex(i + 1, 32), spanId: `e${hex(i + 1, 15)}`, fingerprint, timeMs: NOW - i }),
+    );
+    const t = make();
+    t.ingest(traces);
+    t.settle();
+    expect(
+      t
+        .list({ status: 'unresolved' })
+        .issues.map((i) => [i.id, i.status, i.revision])
+        .sort(),
+    ).toEqual(names.map((n) => [n, 'unresolved', 0]).sort());
+    expect('state' in t.setStatus('__proto__', { status: 'resolved' })).toBe(true);
+    expect('state' in t.setStatus('constructor', { status: 'ignored', revision: 0 })).toBe(true);
+    const again = make();
+    again.ingest(traces);
+    again.settle();
+    expect(
+      again
+        .list({})
+        .issues.map((i) => [i.id, i.status])
+        .sort(),
+    ).toEqual([
+      ['__proto__', 'resolved'],
+      ['constructor', 'ignored'],
+      ['hasOwnProperty', 'unresolved'],
+      ['plain', 'unresolved'],
+      ['toString', 'unresolved'],
+    ]);
+  });
+});
