@@ -103,6 +103,31 @@ describe('issue alerts', () => {
     expect(restarted.t.summary('fresh')).toMatchObject({ status: 'regressed', events: traces.length - 1 });
   });
 
+  it('resolved in the next release: a restart reading older events of a newer release does not regress it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-alerts-'));
+    const clock = { now: Date.UTC(2026, 11, 1, 12) };
+    // A canary of 1.5.0 failed first; the last event before the resolution came from 1.4.2.
+    const traces = [error('canary', clock.now - 2 * MINUTE, '1.5.0'), error('canary', clock.now - MINUTE, '1.4.2')];
+    const { t } = tracker(dir, clock, '/next');
+    t.ingest(traces);
+    t.settle();
+    expect('state' in t.setStatus('canary', { status: 'resolved', inNextRelease: true })).toBe(true);
+    clock.now += MINUTE;
+    const restarted = tracker(dir, clock, '/next');
+    restarted.t.ingest(traces);
+    restarted.t.settle();
+    await restarted.alerts.idle();
+    expect(restarted.t.summary('canary')?.status).toBe('resolved');
+    expect(alertsAt('/next').filter((a) => a.startsWith('issue.regressed'))).toEqual([]);
+    // An event of a newer release after the resolution still does.
+    const later = [error('canary', clock.now, '1.5.1')];
+    restarted.t.ingest(later);
+    restarted.t.settle();
+    await restarted.alerts.idle();
+    expect(restarted.t.summary('canary')?.status).toBe('regressed');
+    expect(alertsAt('/next').filter((a) => a.startsWith('issue.regressed'))).toEqual(['issue.regressed canary']);
+  });
+
   it('sends one digest when a round brings many new issues', async () => {
     const clock = { now: Date.UTC(2026, 11, 1, 12) };
     const { t, alerts } = tracker(mkdtempSync(join(tmpdir(), 'faultline-alerts-')), clock, '/digest');
