@@ -335,8 +335,9 @@ export class IssueTracker {
       if (environment && !members.some((m) => m.environments.has(environment))) continue;
       if (query.status && !statusMatches(this.state.get(id).status, query.status)) continue;
       const events = members.reduce((n, m) => n + m.events, 0);
+      // As the summary's `handled` reads: handled when no event of it was unhandled.
       const unhandled = members.reduce((n, m) => n + m.unhandledEvents, 0);
-      if (query.handled === 'true' && unhandled === events) continue;
+      if (query.handled === 'true' && unhandled > 0) continue;
       if (query.handled === 'false' && unhandled === 0) continue;
       if (text) {
         const haystack = members.map((m) => `${titleOf(m.type, m.message)}\n${m.culprit ?? ''}\n${m.fingerprint}`);

@@ -67,6 +67,24 @@ describe('the issues list', () => {
     expect(ids({ service: 'nope' })).toEqual([]);
   });
 
+  it('lists under handled=true/false exactly the issues whose own handled says so', () => {
+    const t = tracker(0);
+    const add = (n: number, fingerprint: string, handled: boolean) =>
+      t.ingest([
+        exceptionTrace({ traceId: hex(n, 32), spanId: `b${hex(n, 15)}`, fingerprint, timeMs: NOW - n, handled }),
+      ]);
+    add(1, 'mixed', true);
+    add(2, 'mixed', false);
+    add(3, 'caught', true);
+    add(4, 'crash', false);
+    t.settle();
+    for (const handled of ['true', 'false']) {
+      const issues = t.list({ handled }).issues;
+      expect(issues.map((i) => i.handled)).toEqual(issues.map(() => handled === 'true'));
+      expect(issues.length).toBe(t.list({}).issues.filter((i) => String(i.handled) === handled).length);
+    }
+  });
+
   it('counts a merged fingerprint in the issue it was merged into', () => {
     const t = tracker(3);
     expect('state' in t.merge('fp1', 'fp2')).toBe(true);
