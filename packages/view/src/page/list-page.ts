@@ -99,13 +99,16 @@ export function listPage(ctx: PageContext, params: URLSearchParams): () => void 
 
   let stopped = false;
   let timer: number | undefined;
+  /** Loads overlap while someone types: only the latest one's answer is shown, whatever order they come in. */
+  let latest = 0;
   const load = async () => {
     clearTimeout(timer);
+    const mine = ++latest;
     const q = new URLSearchParams();
     for (const key of FILTERS) if (filters[key]) q.set(key, filters[key]!);
     try {
       const body = await get<IssueListBody>(`/api/issues?${q}`);
-      if (stopped) return;
+      if (stopped || mine !== latest) return;
       ctx.showBanners(body);
       const hadFacets = facets !== undefined;
       facets = body.facets;
@@ -117,7 +120,8 @@ export function listPage(ctx: PageContext, params: URLSearchParams): () => void 
       mount(table, body.issues.length > 0 ? [rows(body.issues), pager(body)] : empty(body, filters));
       table.setAttribute('aria-busy', 'false');
     } catch (err) {
-      if (!stopped) mount(table, h('p', { class: 'banner error' }, `Cannot load issues: ${(err as Error).message}`));
+      if (stopped || mine !== latest) return;
+      mount(table, h('p', { class: 'banner error' }, `Cannot load issues: ${(err as Error).message}`));
     }
     if (!stopped) timer = window.setTimeout(() => (document.hidden ? schedule() : load()), REFRESH_MS);
   };
