@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningView, startView } from '../src/view';
 import { type FakeJaeger, fakeJaeger } from './fake-jaeger';
@@ -56,5 +57,63 @@ describe('the issues API', () => {
     const bogus = await list('status=bogus');
     expect(bogus.status).toBe(400);
     expect(bogus.body.error).toMatch(/status/);
+  });
+});
+
+describe('hostile requests', () => {
+  const KEYS = ['service', 'environment', 'release', 'status', 'handled', 'query', 'sort', 'limit', 'offset', 'event'];
+
+  it('never answer 500, whatever the query string or the id', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(
+          '/api/issues',
+          '/api/issues/fp0',
+          '/api/issues/__proto__',
+          '/api/events/1/a1',
+          '/',
+          '/traces/ab',
+        ),
+        fc.array(fc.tuple(fc.constantFrom(...KEYS), fc.string({ unit: 'binary', maxLength: 40 })), { maxLength: 4 }),
+        async (path, params) => {
+          const q = new URLSearchParams(params).toString();
+          const res = await fetch(`${view.url}${path}?${q}`, { redirect: 'manual' });
+          await res.arrayBuffer();
+          expect(res.status, `${path}?${q}`).toBeLessThan(500);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('never answer 500 to a state change, whatever the body', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('/api/issues/fp2/status', '/api/issues/fp2/merge', '/api/issues/nope/merge'),
+        fc.oneof(
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+          fc.string({ unit: 'binary', maxLength: 60 }),
+        ),
+        async (path, body) => {
+          const res = await fetch(`${view.url}${path}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body,
+          });
+          await res.arrayBuffer();
+          expect(res.status, `${path} ${body}`).toBeLessThan(500);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses a body over the limit with 413', async () => {
+    const res = await fetch(`${view.url}/api/issues/fp2/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'resolved', pad: 'x'.repeat(100_000) }),
+    });
+    expect(res.status).toBe(413);
   });
 });
