@@ -54,6 +54,9 @@ export interface TraceErrors {
   withheld: WithheldReport[];
 }
 
+/** The latest time a Date can hold, in ms. */
+const MAX_DATE_MS = 8.64e15;
+
 /** Loss counters the agents put on their spans. */
 const LOSS_KEY = /^faultline\.(?:[a-z_]+\.)?dropped$|^faultline\.(?:failed|refused)$/;
 
@@ -66,6 +69,8 @@ export function errorsOfTrace(trace: JaegerTrace): TraceErrors {
   if (!trace || !Array.isArray(trace.spans)) return out;
   for (const span of trace.spans) {
     try {
+      // A time the index can bucket and print: without one a span is no event (`new Date(NaN)` throws later).
+      if (!(Math.abs(span.startTime / 1000) <= MAX_DATE_MS)) continue;
       if (span.operationName === 'faultline.withheld') {
         const withheld = withheldOf(trace, span);
         if (withheld) out.withheld.push(withheld);

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AlertSender } from '../src/alerts';
 import { IssueIndex } from '../src/issue-index';
@@ -138,5 +139,19 @@ describe('fingerprints that are names of Object.prototype', () => {
       ['plain', 'unresolved'],
       ['toString', 'unresolved'],
     ]);
+  });
+});
+
+describe('the list over whatever Jaeger returns', () => {
+  it('answers, whatever the spans hold (a span without a usable start time is not an event)', () => {
+    const base = exceptionTrace({ traceId: hex(1, 32), spanId: `a${hex(1, 15)}`, fingerprint: 'fp', timeMs: NOW });
+    fc.assert(
+      fc.property(fc.oneof(fc.anything(), fc.constantFrom(undefined, null, '1', Number.NaN, 1e300)), (startTime) => {
+        const t = tracker(0);
+        t.ingest([{ ...base, spans: base.spans.map((s) => ({ ...s, startTime: startTime as number })) }]);
+        t.settle();
+        for (const issue of t.list({}).issues) expect(t.detail(issue.id)).toBeDefined();
+      }),
+    );
   });
 });
