@@ -172,7 +172,7 @@ export function slackBody(alert: Alert): Record<string, unknown> {
   ].filter(Boolean);
   const frames = issue.frames.length > 0 ? `\`\`\`${mrkdwn(issue.frames.join('\n'))}\`\`\`` : '';
   return {
-    text: headline(alert),
+    text: mrkdwn(headline(alert)),
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } },
       ...(frames ? [{ type: 'section', text: { type: 'mrkdwn', text: frames } }] : []),

@@ -180,8 +180,10 @@ describe('issue alerts', () => {
       },
       url: 'http://view.test/issues/x',
     });
-    const text = JSON.stringify(body.blocks);
-    expect(text).not.toContain('<https://evil.example');
-    expect(text).toContain('&lt;https://evil.example|click&gt; &amp; co');
+    // The top-level text too: Slack shows it in notifications, and Mattermost and Rocket.Chat show only it.
+    for (const text of [JSON.stringify(body.blocks), String(body.text)]) {
+      expect(text).not.toContain('<https://evil.example');
+      expect(text).toContain('&lt;https://evil.example|click&gt; &amp; co');
+    }
   });
 });
