@@ -75,7 +75,7 @@ export class JaegerPoller {
   private readonly options: PollerOptions;
   private readonly limit: number;
   private readonly now: () => number;
-  /** Per service: the end of the last window read. */
+  /** Per service: the end of the last window read (or queued, for its backfill). */
   private readonly cursors = new Map<string, number>();
   private readonly rescannedAt: number[];
   /** Windows to read after the incremental ones: backfills and rescans. */
@@ -132,7 +132,12 @@ export class JaegerPoller {
       const cursor = this.cursors.get(service);
       const from =
         cursor !== undefined ? cursor - POLL_OVERLAP_MS : now - Math.min(POLL_OVERLAP_MS, this.options.backfillMs);
-      if (cursor === undefined) this.enqueue(service, now - this.options.backfillMs, from);
+      if (cursor === undefined) {
+        // Its backfill is queued once; from here on the service is read as if polled up to `from`, so a first
+        // read that fails is read again from there, not queued again (and again) with the whole backfill.
+        this.enqueue(service, now - this.options.backfillMs, from);
+        this.cursors.set(service, from + POLL_OVERLAP_MS);
+      }
       try {
         for (const query of QUERIES) await this.read(service, query, from * 1000, now * 1000, report);
         this.cursors.set(service, now);

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { JaegerPoller } from '../src/jaeger-poller';
 import type { ViewOptions } from '../src/options';
 import { type RunningView, startView } from '../src/view';
 import { type FakeJaeger, fakeJaeger } from './fake-jaeger';
@@ -94,5 +95,42 @@ describe('rescans and the span ids the index forgets', () => {
     // Outside the backfill window: not read at all, and above all not counted again after each prune.
     expect(view.tracker.index.issues.get('older')?.events ?? 0).toBeLessThanOrEqual(1);
     for (const q of jaeger.queries) expect(q.start).toBeGreaterThanOrEqual((t0 - 2 * 3_600_000) * 1000);
+  });
+});
+
+describe('a service whose first read fails', () => {
+  it('has its backfill queued once, and what came meanwhile read once the reads work again', async () => {
+    jaeger = await fakeJaeger();
+    const t0 = Date.now() - 3_600_000;
+    const clock = { now: t0 };
+    const at = (minutes: number, n: number) =>
+      exceptionTrace({
+        traceId: hex(n, 32),
+        spanId: `e${hex(n, 15)}`,
+        fingerprint: `m${minutes}`,
+        timeMs: t0 + minutes * 60_000,
+      });
+    jaeger.traces.push(at(0, 1), at(5, 2));
+    const seen = new Set<string>();
+    const poller = new JaegerPoller({
+      jaegerUrl: jaeger.url,
+      backfillMs: 14 * DAY,
+      now: () => clock.now,
+      onTraces: (traces) => {
+        for (const t of traces) seen.add(t.traceID);
+      },
+    });
+    // The incremental reads fail for five rounds, two minutes apart; the day-wide slices work.
+    jaeger.fails = (q) => q.end - q.start < 3_600_000_000;
+    for (let i = 0; i < 5; i++) {
+      await poller.poll();
+      clock.now += 2 * 60_000;
+    }
+    const slices = jaeger.queries.filter((q) => q.end - q.start >= 3_600_000_000).length / 3;
+    // The backfill's 14 day slices queued once (beside one 15-minute rescan a round), not 5 × 14.
+    expect(poller.pending + slices).toBeLessThan(2 * 14);
+    jaeger.fails = () => false;
+    await poller.poll();
+    expect([...seen].sort()).toEqual([hex(1, 32), hex(2, 32)]);
   });
 });
