@@ -128,6 +128,36 @@ describe('issue alerts', () => {
     expect(alertsAt('/next').filter((a) => a.startsWith('issue.regressed'))).toEqual(['issue.regressed canary']);
   });
 
+  it('delivers an alert still undelivered when the view stopped once it runs again, and only once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-alerts-'));
+    const clock = { now: Date.UTC(2026, 11, 1, 12) };
+    const slow = new AlertSender([{ url: `${url}/outbox`, format: 'json' }], { baseDelayMs: 60_000 });
+    const first = new IssueTracker({
+      index: new IssueIndex(),
+      state: StateFile.open(dir, clock.now),
+      alerts: slow,
+      spike: { events: 10, minutes: 5 },
+      now: () => clock.now,
+    });
+    script.push(503); // the receiver is down: the retry waits a minute, and the view stops meanwhile
+    const traces = [error('outboxed', clock.now + 1)];
+    first.ingest(traces);
+    first.settle();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(alertsAt('/outbox')).toEqual([]);
+
+    const { t, alerts } = tracker(dir, clock, '/outbox');
+    t.ingest(traces);
+    t.settle();
+    await alerts.idle();
+    expect(alertsAt('/outbox')).toEqual(['issue.new outboxed']);
+    const again = tracker(dir, clock, '/outbox');
+    again.t.ingest(traces);
+    again.t.settle();
+    await again.alerts.idle();
+    expect(alertsAt('/outbox')).toEqual(['issue.new outboxed']);
+  });
+
   it('sends one digest when a round brings many new issues', async () => {
     const clock = { now: Date.UTC(2026, 11, 1, 12) };
     const { t, alerts } = tracker(mkdtempSync(join(tmpdir(), 'faultline-alerts-')), clock, '/digest');
