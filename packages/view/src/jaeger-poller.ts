@@ -79,7 +79,9 @@ export class JaegerPoller {
   private readonly cursors = new Map<string, number>();
   private readonly rescannedAt: number[];
   /** Windows to read after the incremental ones: backfills and rescans. */
-  private readonly queue: { service: string; from: number; to: number; failures: number }[] = [];
+  private readonly queue: { service: string; from: number; to: number; failures: number; backfill: boolean }[] = [];
+  /** Of the queued slices, those of a service's first backfill (the rest: rescans). */
+  private backfillSlices = 0;
   /** Slices the bounded queue had no room for. */
   skippedSlices = 0;
   private running: Promise<PollReport> | undefined;
@@ -126,7 +128,7 @@ export class JaegerPoller {
       // again would count again.
       const window =
         rescan.windowMs === 'backfill' ? this.options.backfillMs : Math.min(rescan.windowMs, this.options.backfillMs);
-      for (const service of this.cursors.keys()) this.enqueue(service, now - window, now);
+      for (const service of this.cursors.keys()) this.enqueue(service, now - window, now, false);
     });
     for (const service of services) {
       const cursor = this.cursors.get(service);
@@ -135,7 +137,7 @@ export class JaegerPoller {
       if (cursor === undefined) {
         // Its backfill is queued once; from here on the service is read as if polled up to `from`, so a first
         // read that fails is read again from there, not queued again (and again) with the whole backfill.
-        this.enqueue(service, now - this.options.backfillMs, from);
+        this.enqueue(service, now - this.options.backfillMs, from, true);
         this.cursors.set(service, from + POLL_OVERLAP_MS);
       }
       try {
@@ -154,13 +156,17 @@ export class JaegerPoller {
       try {
         for (const query of QUERIES) await this.read(slice.service, query, slice.from * 1000, slice.to * 1000, report);
         this.queue.shift();
+        if (slice.backfill) this.backfillSlices--;
       } catch (err) {
         report.failures[slice.service] = errorText(err);
         // To the back of the queue: the others are read first next time. A Jaeger that is down fails them all
         // one round at a time, so an outage of a few rounds gives up nothing.
         this.queue.shift();
         if (++slice.failures < MAX_SLICE_ATTEMPTS) this.queue.push(slice);
-        else this.skippedSlices++;
+        else {
+          this.skippedSlices++;
+          if (slice.backfill) this.backfillSlices--;
+        }
         break;
       }
     }
@@ -183,17 +189,26 @@ export class JaegerPoller {
   }
 
   /**
+   * Windows of first backfills still to read: until they are, what Jaeger already holds is not all known
+   * (a rescan only looks for late arrivals).
+   */
+  get backfillPending(): number {
+    return this.backfillSlices;
+  }
+
+  /**
    * Queues [from, to] of a service in slices of at most a day, newest first. The queue is bounded: a slice
    * that does not fit, or that failed MAX_SLICE_ATTEMPTS times, is counted (`skippedSlices`), and the next
    * rescan of that width tries again.
    */
-  private enqueue(service: string, from: number, to: number): void {
+  private enqueue(service: string, from: number, to: number, backfill: boolean): void {
     for (let end = to; end > from; end -= SLICE_MS) {
       if (this.queue.length >= MAX_QUEUED_SLICES) {
         this.skippedSlices++;
         continue;
       }
-      this.queue.push({ service, from: Math.max(from, end - SLICE_MS), to: end, failures: 0 });
+      this.queue.push({ service, from: Math.max(from, end - SLICE_MS), to: end, failures: 0, backfill });
+      if (backfill) this.backfillSlices++;
     }
   }
 

@@ -56,7 +56,7 @@ export async function startView(options: ViewOptions, assets: PageAssets = loadA
   const status = () => ({
     jaeger: {
       url: options.jaeger,
-      backfilled: backfilled && poller.pending === 0,
+      backfilled: backfilled && poller.backfillPending === 0,
       pendingWindows: poller.pending,
       skippedWindows: poller.skippedSlices,
       lastSuccess: poller.lastSuccess ? new Date(poller.lastSuccess).toISOString() : null,
@@ -90,7 +90,7 @@ export async function startView(options: ViewOptions, assets: PageAssets = loadA
 
   const round = async () => {
     const report = await poller.poll();
-    tracker.settle(poller.pending === 0);
+    tracker.settle(poller.backfillPending === 0);
     if (report.services > 0 || Object.keys(report.failures).length === 0) backfilled = true;
     index.prune(Date.now() - options.backfillMs - 3_600_000);
     return report;

@@ -23,6 +23,8 @@ export interface FakeJaeger {
   fails: (query: TraceQuery) => boolean;
   /** Answer 500 to everything. */
   down: boolean;
+  /** Answer a trace query this late. */
+  delayMs: (query: TraceQuery) => number;
   close(): Promise<void>;
 }
 
@@ -34,9 +36,10 @@ export async function fakeJaeger(): Promise<FakeJaeger> {
     queries: [],
     fails: () => false,
     down: false,
+    delayMs: () => 0,
     close: () => new Promise((r) => server.close(() => r())),
   };
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://jaeger.test');
     fake.requests.push(url.pathname + url.search);
     const send = (status: number, body: unknown) =>
@@ -56,6 +59,8 @@ export async function fakeJaeger(): Promise<FakeJaeger> {
         ...(p.get('tags') ? { tags: p.get('tags')! } : {}),
       };
       fake.queries.push(query);
+      const delay = fake.delayMs(query);
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       if (fake.fails(query)) return send(500, { errors: [{ msg: 'failing window' }] });
       const limit = Number(p.get('limit') ?? 20);
       const found = fake.traces.filter((t) =>

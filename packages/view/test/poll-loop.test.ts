@@ -134,3 +134,36 @@ describe('a service whose first read fails', () => {
     expect([...seen].sort()).toEqual([hex(1, 32), hex(2, 32)]);
   });
 });
+
+describe('a rescan', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('is not a backfill: the view says it has read Jaeger, and new issues are alerted, while one is queued', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const t0 = Date.UTC(2026, 11, 1, 12);
+    vi.setSystemTime(t0);
+    jaeger = await fakeJaeger();
+    jaeger.traces.push(
+      exceptionTrace({ traceId: hex(6, 32), spanId: `f${hex(6, 15)}`, fingerprint: 'known', timeMs: t0 - DAY }),
+    );
+    view = await startView(options({ pollIntervalMs: 3_600_000, backfillMs: 3 * DAY }), NO_ASSETS);
+    await view.pollNow();
+    while (view.poller.pending > 0) await view.pollNow();
+    // Six hours later the whole backfill window is due again, and Jaeger is slow on wide windows.
+    vi.setSystemTime(t0 + 6 * 3_600_000 + 60_000);
+    jaeger.delayMs = (q) => (q.end - q.start > 3_600_000_000 ? 400 : 0);
+    jaeger.traces.push(
+      exceptionTrace({
+        traceId: hex(7, 32),
+        spanId: `f${hex(7, 15)}`,
+        fingerprint: 'fresh',
+        timeMs: Date.now() - 1000,
+      }),
+    );
+    await view.pollNow();
+    expect(view.poller.pending).toBeGreaterThan(0);
+    const status = (await (await fetch(`${view.url}/api/status`)).json()) as { jaeger: { backfilled: boolean } };
+    expect(status.jaeger.backfilled).toBe(true);
+    expect(view.tracker.state.alerts('fresh').new).toBeDefined();
+  });
+});
