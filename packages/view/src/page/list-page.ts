@@ -110,12 +110,19 @@ export function listPage(ctx: PageContext, params: URLSearchParams): () => void 
       const body = await get<IssueListBody>(`/api/issues?${q}`);
       if (stopped || mine !== latest) return;
       ctx.showBanners(body);
-      const hadFacets = facets !== undefined;
+      // The filters' choices follow the data (a service that reports for the first time), drawn again only
+      // when they changed, with the search box keeping its focus.
+      const changed = JSON.stringify(body.facets) !== JSON.stringify(facets);
       facets = body.facets;
-      if (!hadFacets) {
-        const focused = document.activeElement === form.querySelector('input');
+      if (changed) {
+        const search = form.querySelector('input');
+        const caret = search && document.activeElement === search ? search.selectionStart : null;
         renderForm();
-        if (focused) (form.querySelector('input') as HTMLInputElement).focus();
+        if (caret !== null) {
+          const input = form.querySelector('input') as HTMLInputElement;
+          input.focus();
+          input.setSelectionRange(caret, caret);
+        }
       }
       mount(table, body.issues.length > 0 ? [rows(body.issues), pager(body)] : empty(body, filters));
       table.setAttribute('aria-busy', 'false');
