@@ -146,6 +146,30 @@ describe('the issue index', () => {
     expect(index.issues.size).toBe(1);
   });
 
+  it("does not count the parent span when faultline's copy is not its first exception event", () => {
+    // The HTTP instrumentation recorded the same error on the active span before faultline's agent did.
+    const trace = exceptionTrace({
+      traceId: hex(9, 32),
+      spanId: `a${hex(9, 15)}`,
+      fingerprint: 'fp',
+      timeMs: T0,
+      withParent: true,
+    });
+    const parent = trace.spans[1]!;
+    parent.tags!.push({ key: 'faultline.fingerprint', type: 'string', value: 'collector-fp' });
+    parent.logs!.unshift({
+      timestamp: T0 * 1000 - 1,
+      fields: [
+        { key: 'event', value: 'exception' },
+        { key: 'exception.type', value: 'TypeError' },
+        { key: 'exception.message', value: 'boom' },
+      ],
+    });
+    const index = indexOf([trace]);
+    expect([...index.issues.keys()]).toEqual(['fp']);
+    expect(index.totals.reports).toBe(1);
+  });
+
   it('counts the spans of other SDKs that the collector marked, as issues of their own service', () => {
     const index = indexOf([
       markedTrace({ traceId: hex(2, 32), spanId: `b${hex(2, 15)}`, fingerprint: 'py1', timeMs: T0 }),
