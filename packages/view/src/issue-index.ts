@@ -180,7 +180,9 @@ export class IssueIndex {
     else stats.unhandledEvents += n;
     if (error.user && stats.users.size < MAX_DISTINCT) stats.users.add(error.user);
     if (error.session && stats.sessions.size < MAX_DISTINCT) stats.sessions.add(error.session);
-    if (error.environment) stats.environments.add(error.environment);
+    // Capped like a spread tag: environments come from the data, and fill the list's filter.
+    if (error.environment && (stats.environments.size < MAX_TAG_VALUES || stats.environments.has(error.environment)))
+      stats.environments.add(error.environment);
     if (error.release) {
       if (error.time < stats.firstReleaseAt) {
         stats.firstReleaseAt = error.time;

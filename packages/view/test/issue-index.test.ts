@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { errorsOfTrace } from '../src/error-events';
-import { IssueIndex, MAX_EVENT_REFS, series } from '../src/issue-index';
+import { IssueIndex, MAX_EVENT_REFS, MAX_TAG_VALUES, series } from '../src/issue-index';
 import type { JaegerTrace } from '../src/jaeger-json';
 import { exceptionTrace, markedTrace, withheldTrace } from './traces';
 
@@ -193,6 +193,21 @@ describe('the issue index', () => {
     const times = issue.refs.map((r) => r.time);
     expect(times).toEqual([...times].sort((a, b) => a - b));
     expect(issue.oldest?.time).toBe(Math.min(...traces.map((t) => t.spans[0]!.startTime / 1000)));
+  });
+
+  it('keeps at most MAX_TAG_VALUES environments per issue, whatever the agents send', () => {
+    const traces = Array.from({ length: MAX_TAG_VALUES * 3 }, (_, i) =>
+      exceptionTrace({
+        traceId: hex(i + 1, 32),
+        spanId: `e${hex(i + 1, 15)}`,
+        fingerprint: 'fp',
+        timeMs: T0 - i,
+        environment: `env-${i}`,
+      }),
+    );
+    const issue = indexOf(traces).issues.get('fp')!;
+    expect(issue.events).toBe(MAX_TAG_VALUES * 3);
+    expect(issue.environments.size).toBeLessThanOrEqual(MAX_TAG_VALUES);
   });
 
   it('carries the losses the agents counted, per kind and service', () => {
