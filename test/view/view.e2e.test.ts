@@ -234,6 +234,7 @@ describe('the faultline view', () => {
       await route.continue();
     });
     await page.fill('input[name=query]', 'zzz');
+    await page.waitForTimeout(400); // a pause in the typing: the earlier search's request is on its way
     await page.fill('input[name=query]', 'totalOf');
     await page.waitForTimeout(2500);
     expect(await page.$$eval('tr[data-issue]', (rows) => rows.length)).toBe(1);
