@@ -221,6 +221,34 @@ describe('the faultline view', () => {
     await page.close();
   });
 
+  it('keeps "any status" across a reload, shows only the latest search, and keeps a merge id being typed', async () => {
+    const all = await issues(`service=${NODE_SERVICE}`);
+    const page = await browser.newPage();
+    // The address the list writes for "any status", reloaded.
+    await page.goto(`${VIEW}/?status=all&service=${NODE_SERVICE}`);
+    await page.waitForFunction((n) => document.querySelectorAll('tr[data-issue]').length === n, all.length);
+    expect(await page.$eval('select[name=status]', (el) => (el as HTMLSelectElement).value)).toBe('');
+    // A slow answer to an earlier search must not replace the answer to the latest one.
+    await page.route(/\/api\/issues\?.*query=zzz/, async (route) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.continue();
+    });
+    await page.fill('input[name=query]', 'zzz');
+    await page.waitForTimeout(400); // a pause in the typing: the earlier search's request is on its way
+    await page.fill('input[name=query]', 'totalOf');
+    await page.waitForTimeout(2500);
+    expect(await page.$$eval('tr[data-issue]', (rows) => rows.length)).toBe(1);
+    // The issue page refreshes every 10 s: what is typed into the merge box stays, and keeps the focus.
+    await page.click('a.issue-link');
+    await page.waitForSelector('form.merge input');
+    await page.click('form.merge input');
+    await page.keyboard.type('deadbeef');
+    await page.waitForTimeout(11_000);
+    await page.keyboard.type('00');
+    expect(await page.$eval('form.merge input', (el) => (el as HTMLInputElement).value)).toBe('deadbeef00');
+    await page.close();
+  });
+
   it('renders an error message as text: markup in it is inert', async () => {
     const hostile = (await issues(`service=${NODE_SERVICE}&query=onerror`))[0]!;
     expect(hostile.title).toBe('Error: <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>');
@@ -322,6 +350,10 @@ describe('the faultline view', () => {
       attributes: { 'faultline.fingerprint': 'feedfacefeedface', 'faultline.queue.dropped': 3, 'faultline.refused': 2 },
       event: { 'faultline.fingerprint': 'feedfacefeedface', 'faultline.dropped': 4 },
     });
+    // The list is open before the service first reports: its filter gets the new service all the same.
+    const page = await browser.newPage();
+    await page.goto(`${VIEW}/`);
+    await page.waitForSelector('tr[data-issue]');
     const res = await fetch(stack.urls.otlpTraces, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -342,8 +374,7 @@ describe('the faultline view', () => {
       lost['faultline.refused']?.services[service],
       lost['faultline.dropped']?.services[service],
     ]).toEqual([3, 2, 4]);
-    const page = await browser.newPage();
-    await page.goto(`${VIEW}/`);
+    await page.waitForSelector(`select[name=service] option[value="${service}"]`, { state: 'attached' });
     const banner = page.getByTestId('lost');
     await banner.click();
     expect(await banner.textContent()).toMatch(

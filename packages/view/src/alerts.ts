@@ -1,6 +1,7 @@
 // Issue alerts to webhooks: a generic JSON body, or Slack's incoming-webhook body ({ text, blocks }), which
 // Mattermost, Rocket.Chat and Discord's /slack endpoint also take. Each alert is retried with exponential
-// backoff; what still fails is counted and shown on the page. The queue is bounded.
+// backoff; what still fails is counted and shown on the page. The queue is bounded. What is not delivered
+// yet is kept in the state file, so a restart sends it again instead of losing it.
 
 export type AlertKind = 'new' | 'regressed' | 'spike';
 
@@ -54,10 +55,21 @@ interface Delivery {
   attempts: number;
 }
 
+/** A delivery not settled yet, as the state file keeps it: a restart sends it again. */
+export interface UndeliveredAlert {
+  url: string;
+  format: Webhook['format'];
+  body: string;
+}
+
 export class AlertSender {
   private readonly webhooks: Webhook[];
   private readonly baseDelayMs: number;
   private readonly queue: Delivery[] = [];
+  /** Queued, in flight or waiting for a retry. */
+  private readonly unsettled = new Set<Delivery>();
+  /** Called when a delivery settled (sent, or given up on), so the undelivered ones can be kept. */
+  onSettled: (() => void) | undefined;
   private active = 0;
   private waiters: (() => void)[] = [];
   readonly stats: AlertStats = { sent: 0, failed: 0, dropped: 0, pending: 0 };
@@ -78,10 +90,29 @@ export class AlertSender {
         continue;
       }
       const body = JSON.stringify(webhook.format === 'slack' ? slackBody(alert) : jsonBody(alert));
-      this.queue.push({ webhook, body, attempts: 0 });
-      this.stats.pending++;
+      this.enqueue({ webhook, body, attempts: 0 });
     }
     this.pump();
+  }
+
+  /** What is not delivered yet. */
+  undelivered(): UndeliveredAlert[] {
+    return [...this.unsettled].map((d) => ({ url: d.webhook.url, format: d.webhook.format, body: d.body }));
+  }
+
+  /** Sends again what a previous run left undelivered, to the webhooks still configured. */
+  resume(saved: UndeliveredAlert[]): void {
+    for (const item of saved) {
+      const webhook = this.webhooks.find((w) => w.url === item.url && w.format === item.format);
+      if (webhook && this.stats.pending < MAX_QUEUE) this.enqueue({ webhook, body: item.body, attempts: 0 });
+    }
+    this.pump();
+  }
+
+  private enqueue(delivery: Delivery): void {
+    this.queue.push(delivery);
+    this.unsettled.add(delivery);
+    this.stats.pending++;
   }
 
   /** Resolves once nothing is queued or in flight (tests, shutdown). */
@@ -113,7 +144,7 @@ export class AlertSender {
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
       await res.arrayBuffer().catch(() => undefined);
-      if (res.ok) return this.settle(true);
+      if (res.ok) return this.settle(delivery, true);
       retry = res.status === 408 || res.status === 429 || res.status >= 500;
       why = `HTTP ${res.status}`;
     } catch (err) {
@@ -132,13 +163,15 @@ export class AlertSender {
       return;
     }
     this.stats.lastFailure = `${redactUrl(delivery.webhook.url)}: ${why}`;
-    this.settle(false);
+    this.settle(delivery, false);
   }
 
-  private settle(ok: boolean): void {
+  private settle(delivery: Delivery, ok: boolean): void {
     if (ok) this.stats.sent++;
     else this.stats.failed++;
     this.stats.pending--;
+    this.unsettled.delete(delivery);
+    this.onSettled?.();
     if (this.stats.pending === 0) for (const wake of this.waiters.splice(0)) wake();
   }
 }
@@ -172,7 +205,7 @@ export function slackBody(alert: Alert): Record<string, unknown> {
   ].filter(Boolean);
   const frames = issue.frames.length > 0 ? `\`\`\`${mrkdwn(issue.frames.join('\n'))}\`\`\`` : '';
   return {
-    text: headline(alert),
+    text: mrkdwn(headline(alert)),
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } },
       ...(frames ? [{ type: 'section', text: { type: 'mrkdwn', text: frames } }] : []),

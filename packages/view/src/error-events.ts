@@ -54,6 +54,9 @@ export interface TraceErrors {
   withheld: WithheldReport[];
 }
 
+/** The latest time a Date can hold, in ms. */
+const MAX_DATE_MS = 8.64e15;
+
 /** Loss counters the agents put on their spans. */
 const LOSS_KEY = /^faultline\.(?:[a-z_]+\.)?dropped$|^faultline\.(?:failed|refused)$/;
 
@@ -66,6 +69,8 @@ export function errorsOfTrace(trace: JaegerTrace): TraceErrors {
   if (!trace || !Array.isArray(trace.spans)) return out;
   for (const span of trace.spans) {
     try {
+      // A time the index can bucket and print: without one a span is no event (`new Date(NaN)` throws later).
+      if (!(Math.abs(span.startTime / 1000) <= MAX_DATE_MS)) continue;
       if (span.operationName === 'faultline.withheld') {
         const withheld = withheldOf(trace, span);
         if (withheld) out.withheld.push(withheld);
@@ -96,8 +101,9 @@ function errorOf(trace: JaegerTrace, span: JaegerSpan): ErrorEvent | undefined {
   const marked = flag(spanTags['faultline.exception']) === true;
   if (!ownSpan && !marked) return undefined;
   const event = eventFields(span, 'exception');
-  // A marked span whose exception event is faultline's copy: the error is counted on its own span.
-  if (!ownSpan && event?.['faultline.mechanism'] !== undefined) return undefined;
+  // A marked span that holds faultline's copy of the event (first or not: an instrumentation may have recorded
+  // the same error there before): the error is counted on its own span.
+  if (!ownSpan && holdsFaultlineCopy(span)) return undefined;
   const fingerprint = text(spanTags['faultline.fingerprint']) ?? text(event?.['faultline.fingerprint']);
   if (!fingerprint || typeof span.spanID !== 'string' || typeof span.traceID !== 'string') return undefined;
 
@@ -147,6 +153,13 @@ function errorOf(trace: JaegerTrace, span: JaegerSpan): ErrorEvent | undefined {
     tags,
     losses,
   };
+}
+
+function holdsFaultlineCopy(span: JaegerSpan): boolean {
+  return (span.logs ?? []).some((log) => {
+    const fields = Array.isArray(log?.fields) ? tagMap(log.fields) : {};
+    return fields.event === 'exception' && fields['faultline.mechanism'] !== undefined;
+  });
 }
 
 function withheldOf(trace: JaegerTrace, span: JaegerSpan): WithheldReport | undefined {

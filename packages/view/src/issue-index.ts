@@ -119,8 +119,15 @@ export class IssueIndex {
     return [...changes.values()];
   }
 
-  /** Forgets span ids older than `before` (Jaeger has dropped them too, so no rescan brings them back). */
+  /** Spans older than this were forgotten: they are not counted again, whatever brings them back. */
+  private horizon = Number.NEGATIVE_INFINITY;
+
+  /**
+   * Forgets span ids older than `before` (no rescan reads that far back); a span older than that which still
+   * comes by (a whole trace holds spans outside the window read, a slice read late) is not counted again.
+   */
   prune(before: number): void {
+    this.horizon = Math.max(this.horizon, before);
     for (const [id, time] of this.seen) if (time < before) this.seen.delete(id);
   }
 
@@ -129,7 +136,7 @@ export class IssueIndex {
   }
 
   private firstSight(spanId: string, time: number): boolean {
-    if (this.seen.has(spanId)) return false;
+    if (time < this.horizon || this.seen.has(spanId)) return false;
     this.seen.set(spanId, time);
     return true;
   }
@@ -173,7 +180,9 @@ export class IssueIndex {
     else stats.unhandledEvents += n;
     if (error.user && stats.users.size < MAX_DISTINCT) stats.users.add(error.user);
     if (error.session && stats.sessions.size < MAX_DISTINCT) stats.sessions.add(error.session);
-    if (error.environment) stats.environments.add(error.environment);
+    // Capped like a spread tag: environments come from the data, and fill the list's filter.
+    if (error.environment && (stats.environments.size < MAX_TAG_VALUES || stats.environments.has(error.environment)))
+      stats.environments.add(error.environment);
     if (error.release) {
       if (error.time < stats.firstReleaseAt) {
         stats.firstReleaseAt = error.time;

@@ -82,6 +82,13 @@ export class IssueTracker {
     this.spike = options.spike;
     this.pageUrl = (options.pageUrl ?? '').replace(/\/$/, '');
     this.now = options.now ?? Date.now;
+    // An alert is marked sent in the state before it is delivered: what a previous run had not delivered yet
+    // is sent now, and every settled delivery updates what is kept.
+    this.alerts.onSettled = () => {
+      this.state.outbox = this.alerts.undelivered();
+      this.state.save();
+    };
+    this.alerts.resume(this.state.outbox);
   }
 
   /** Takes a batch of traces from the poller. */
@@ -149,9 +156,14 @@ export class IssueTracker {
         dirty = true;
       }
     }
-    if (dirty) this.state.save();
     if (this.alerts.enabled)
       for (const kind of ['new', 'regressed', 'spike'] as const) this.sendAlerts(kind, due[kind]);
+    // The marks and the deliveries they stand for are written together: a restart neither repeats nor loses one.
+    if (this.alerts.enabled && (due.new.length > 0 || due.regressed.length > 0 || due.spike.length > 0)) {
+      this.state.outbox = this.alerts.undelivered();
+      dirty = true;
+    }
+    if (dirty) this.state.save();
   }
 
   private sendAlerts(kind: AlertKind, ids: string[]): void {
@@ -335,8 +347,9 @@ export class IssueTracker {
       if (environment && !members.some((m) => m.environments.has(environment))) continue;
       if (query.status && !statusMatches(this.state.get(id).status, query.status)) continue;
       const events = members.reduce((n, m) => n + m.events, 0);
+      // As the summary's `handled` reads: handled when no event of it was unhandled.
       const unhandled = members.reduce((n, m) => n + m.unhandledEvents, 0);
-      if (query.handled === 'true' && unhandled === events) continue;
+      if (query.handled === 'true' && unhandled > 0) continue;
       if (query.handled === 'false' && unhandled === 0) continue;
       if (text) {
         const haystack = members.map((m) => `${titleOf(m.type, m.message)}\n${m.culprit ?? ''}\n${m.fingerprint}`);

@@ -28,7 +28,10 @@ export const QUERY_LIMIT = 200;
 const MAX_SPLIT = 64;
 /** The incremental poll starts this far before the previous one ended: the collector batches. */
 export const POLL_OVERLAP_MS = MINUTE;
-/** Wider windows read again now and then, for late arrivals. The last one is the whole backfill window. */
+/**
+ * Wider windows read again now and then, for late arrivals, each at most the backfill window. The last one
+ * is the whole backfill window.
+ */
 export const RESCANS: { everyMs: number; windowMs: number | 'backfill' }[] = [
   { everyMs: MINUTE, windowMs: 15 * MINUTE },
   { everyMs: 15 * MINUTE, windowMs: 6 * HOUR },
@@ -41,6 +44,11 @@ const SLICE_MS = 24 * HOUR;
 const SLICE_BUDGET_MS = 1000;
 /** Slices waiting at most: 14 days of backfill for 700 services. */
 const MAX_QUEUED_SLICES = 10_000;
+/**
+ * Reads of one slice that may fail before it is given up (counted in `skippedSlices`, read again by the next
+ * rescan of its width): a window Jaeger always fails on must not hold up the slices behind it for good.
+ */
+const MAX_SLICE_ATTEMPTS = 5;
 
 export interface PollerOptions {
   jaegerUrl: string;
@@ -67,11 +75,13 @@ export class JaegerPoller {
   private readonly options: PollerOptions;
   private readonly limit: number;
   private readonly now: () => number;
-  /** Per service: the end of the last window read. */
+  /** Per service: the end of the last window read (or queued, for its backfill). */
   private readonly cursors = new Map<string, number>();
   private readonly rescannedAt: number[];
   /** Windows to read after the incremental ones: backfills and rescans. */
-  private readonly queue: { service: string; from: number; to: number }[] = [];
+  private readonly queue: { service: string; from: number; to: number; failures: number; backfill: boolean }[] = [];
+  /** Of the queued slices, those of a service's first backfill (the rest: rescans). */
+  private backfillSlices = 0;
   /** Slices the bounded queue had no room for. */
   skippedSlices = 0;
   private running: Promise<PollReport> | undefined;
@@ -114,14 +124,22 @@ export class JaegerPoller {
     RESCANS.forEach((rescan, i) => {
       if (now - this.rescannedAt[i]! < rescan.everyMs) return;
       this.rescannedAt[i] = now;
-      const window = rescan.windowMs === 'backfill' ? this.options.backfillMs : rescan.windowMs;
-      for (const service of this.cursors.keys()) this.enqueue(service, now - window, now);
+      // Never beyond the backfill window: the index forgets span ids older than it, so a span read there
+      // again would count again.
+      const window =
+        rescan.windowMs === 'backfill' ? this.options.backfillMs : Math.min(rescan.windowMs, this.options.backfillMs);
+      for (const service of this.cursors.keys()) this.enqueue(service, now - window, now, false);
     });
     for (const service of services) {
       const cursor = this.cursors.get(service);
       const from =
         cursor !== undefined ? cursor - POLL_OVERLAP_MS : now - Math.min(POLL_OVERLAP_MS, this.options.backfillMs);
-      if (cursor === undefined) this.enqueue(service, now - this.options.backfillMs, from);
+      if (cursor === undefined) {
+        // Its backfill is queued once; from here on the service is read as if polled up to `from`, so a first
+        // read that fails is read again from there, not queued again (and again) with the whole backfill.
+        this.enqueue(service, now - this.options.backfillMs, from, true);
+        this.cursors.set(service, from + POLL_OVERLAP_MS);
+      }
       try {
         for (const query of QUERIES) await this.read(service, query, from * 1000, now * 1000, report);
         this.cursors.set(service, now);
@@ -138,8 +156,17 @@ export class JaegerPoller {
       try {
         for (const query of QUERIES) await this.read(slice.service, query, slice.from * 1000, slice.to * 1000, report);
         this.queue.shift();
+        if (slice.backfill) this.backfillSlices--;
       } catch (err) {
         report.failures[slice.service] = errorText(err);
+        // To the back of the queue: the others are read first next time. A Jaeger that is down fails them all
+        // one round at a time, so an outage of a few rounds gives up nothing.
+        this.queue.shift();
+        if (++slice.failures < MAX_SLICE_ATTEMPTS) this.queue.push(slice);
+        else {
+          this.skippedSlices++;
+          if (slice.backfill) this.backfillSlices--;
+        }
         break;
       }
     }
@@ -162,16 +189,26 @@ export class JaegerPoller {
   }
 
   /**
-   * Queues [from, to] of a service in slices of at most a day, newest first. The queue is bounded: a slice
-   * that does not fit is counted (`skippedSlices`), and the next rescan of that width tries again.
+   * Windows of first backfills still to read: until they are, what Jaeger already holds is not all known
+   * (a rescan only looks for late arrivals).
    */
-  private enqueue(service: string, from: number, to: number): void {
+  get backfillPending(): number {
+    return this.backfillSlices;
+  }
+
+  /**
+   * Queues [from, to] of a service in slices of at most a day, newest first. The queue is bounded: a slice
+   * that does not fit, or that failed MAX_SLICE_ATTEMPTS times, is counted (`skippedSlices`), and the next
+   * rescan of that width tries again.
+   */
+  private enqueue(service: string, from: number, to: number, backfill: boolean): void {
     for (let end = to; end > from; end -= SLICE_MS) {
       if (this.queue.length >= MAX_QUEUED_SLICES) {
         this.skippedSlices++;
         continue;
       }
-      this.queue.push({ service, from: Math.max(from, end - SLICE_MS), to: end });
+      this.queue.push({ service, from: Math.max(from, end - SLICE_MS), to: end, failures: 0, backfill });
+      if (backfill) this.backfillSlices++;
     }
   }
 

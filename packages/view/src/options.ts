@@ -45,7 +45,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   const given = new Map<SettingName, string[]>();
   for (const [name, variable] of SETTINGS) {
     const value = env[variable];
-    if (value !== undefined && value !== '') given.set(name, [value]);
+    // An empty variable is unset, but for --jaeger-ui, where '' is a setting of its own: no trace links.
+    if (value !== undefined && (value !== '' || name === 'jaeger-ui')) given.set(name, [value]);
   }
   const fromFlags = new Map<SettingName, string[]>();
   for (let i = 0; i < argv.length; i++) {

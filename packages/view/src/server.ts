@@ -9,7 +9,7 @@ import { eventDetail } from './event-view';
 import { type IssueTracker, type ListQuery, SORTS } from './issue-tracker';
 import type { JaegerPoller } from './jaeger-poller';
 import { isLoopback } from './options';
-import { parseStatusRequest } from './status-rules';
+import { parseStatusRequest, STATUSES } from './status-rules';
 
 const MAX_BODY_BYTES = 16 * 1024;
 const TOKEN_COOKIE = 'faultline_view_token';
@@ -40,14 +40,29 @@ export interface ServerContext {
   status: () => Record<string, unknown>;
 }
 
+/**
+ * An issue id is its fingerprint, which comes from the data (any SDK's, through the collector): any text,
+ * percent-encoded in the path, up to a length no fingerprint needs.
+ */
+const MAX_ID_LENGTH = 512;
+const ISSUE_PATH = /^\/api\/issues\/([^/]+)$/;
+const ISSUE_STATUS_PATH = /^\/api\/issues\/([^/]+)\/status$/;
+const ISSUE_MERGE_PATH = /^\/api\/issues\/([^/]+)\/merge$/;
+
+function withId(res: ServerResponse, m: RegExpExecArray, handle: (id: string) => Promise<void> | void) {
+  const id = safeDecode(m[1]!);
+  if (!id || id.length > MAX_ID_LENGTH) return json(res, 404, { error: 'no such issue' });
+  return handle(id);
+}
+
 type Handler = (req: IncomingMessage, res: ServerResponse, match: RegExpExecArray, url: URL) => Promise<void> | void;
 
 export function createHandler(ctx: ServerContext): (req: IncomingMessage, res: ServerResponse) => void {
   const routes: [method: string, path: RegExp, handler: Handler][] = [
     ['GET', /^\/api\/issues$/, (_req, res, _m, url) => listIssues(ctx, res, url)],
-    ['GET', /^\/api\/issues\/([0-9A-Za-z_-]{1,64})$/, (_req, res, m, url) => issueDetail(ctx, res, m[1]!, url)],
-    ['POST', /^\/api\/issues\/([0-9A-Za-z_-]{1,64})\/status$/, (req, res, m) => changeStatus(ctx, req, res, m[1]!)],
-    ['POST', /^\/api\/issues\/([0-9A-Za-z_-]{1,64})\/merge$/, (req, res, m) => mergeIssue(ctx, req, res, m[1]!)],
+    ['GET', ISSUE_PATH, (_req, res, m, url) => withId(res, m, (id) => issueDetail(ctx, res, id, url))],
+    ['POST', ISSUE_STATUS_PATH, (req, res, m) => withId(res, m, (id) => changeStatus(ctx, req, res, id))],
+    ['POST', ISSUE_MERGE_PATH, (req, res, m) => withId(res, m, (id) => mergeIssue(ctx, req, res, id))],
     [
       'GET',
       /^\/api\/events\/([0-9a-fA-F]{1,32})\/([0-9a-fA-F]{1,16})$/,
@@ -172,6 +187,10 @@ function listIssues(ctx: ServerContext, res: ServerResponse, url: URL) {
   }
   if (query.sort && !(SORTS as readonly string[]).includes(query.sort))
     return json(res, 400, { error: `sort must be one of ${SORTS.join(', ')}` });
+  // `all` is what the page's address says for "any status" (no `status` opens the list on unresolved).
+  if (query.status === 'all') delete query.status;
+  if (query.status && !(STATUSES as readonly string[]).includes(query.status))
+    return json(res, 400, { error: `status must be one of ${STATUSES.join(', ')}, or all` });
   if (query.handled && query.handled !== 'true' && query.handled !== 'false')
     return json(res, 400, { error: 'handled must be true or false' });
   for (const key of ['limit', 'offset'] as const) {
@@ -313,7 +332,7 @@ async function mergeIssue(ctx: ServerContext, req: IncomingMessage, res: ServerR
   const body = (await bodyOf(req, res)) as { into?: unknown } | undefined;
   if (body === undefined) return;
   const into = body && typeof body === 'object' ? body.into : undefined;
-  if (into !== null && (typeof into !== 'string' || !/^[0-9A-Za-z_-]{1,64}$/.test(into)))
+  if (into !== null && (typeof into !== 'string' || into.length === 0 || into.length > MAX_ID_LENGTH))
     return json(res, 400, { error: 'into must be an issue id, or null to split it off' });
   const result = ctx.tracker.merge(id, into);
   if ('error' in result) return json(res, result.code, { error: result.error });

@@ -4,6 +4,7 @@
 // tabs go through that process, and revisions refuse a change made on a stale view.
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { UndeliveredAlert } from './alerts';
 import { INITIAL_STATE, type IssueState, STATUSES } from './status-rules';
 
 export interface AlertMarks {
@@ -21,6 +22,8 @@ interface StateDocument {
   watchingSince: number;
   issues: Record<string, IssueState>;
   alerts: Record<string, AlertMarks>;
+  /** Alerts marked as sent whose delivery had not settled when this was written. */
+  outbox: UndeliveredAlert[];
 }
 
 export class StateFile {
@@ -51,7 +54,10 @@ export class StateFile {
         warn(`faultline-view: ${path} is not a state file this version can read; kept as ${aside}, starting afresh`);
       }
     }
-    const file = new StateFile(path, doc ?? { version: 1, watchingSince: now, issues: {}, alerts: {} });
+    const file = new StateFile(
+      path,
+      doc ?? { version: 1, watchingSince: now, issues: byId(), alerts: byId(), outbox: [] },
+    );
     if (!doc) file.save();
     return file;
   }
@@ -81,6 +87,14 @@ export class StateFile {
     this.doc.alerts[id] = { ...this.doc.alerts[id], ...marks };
   }
 
+  get outbox(): UndeliveredAlert[] {
+    return this.doc.outbox;
+  }
+
+  set outbox(undelivered: UndeliveredAlert[]) {
+    this.doc.outbox = undelivered;
+  }
+
   /** Writes the whole state atomically. */
   save(): void {
     const tmp = `${this.path}.tmp-${process.pid}`;
@@ -95,6 +109,14 @@ export class StateFile {
   }
 }
 
+/**
+ * A map from issue id to T as a plain JSON object without a prototype: ids are fingerprints from the data,
+ * and one named `constructor` or `__proto__` must be an entry like any other, not Object.prototype's.
+ */
+function byId<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 function parseDocument(raw: string): StateDocument | undefined {
   let value: unknown;
   try {
@@ -105,12 +127,16 @@ function parseDocument(raw: string): StateDocument | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const doc = value as Partial<StateDocument>;
   if (doc.version !== 1 || typeof doc.watchingSince !== 'number') return undefined;
-  const issues: Record<string, IssueState> = {};
+  const issues = byId<IssueState>();
   for (const [id, state] of Object.entries(doc.issues ?? {})) {
     if (state && STATUSES.includes(state.status) && Number.isSafeInteger(state.revision)) issues[id] = state;
   }
-  const alerts: Record<string, AlertMarks> = {};
+  const alerts = byId<AlertMarks>();
   for (const [id, marks] of Object.entries(doc.alerts ?? {}))
     if (marks && typeof marks === 'object') alerts[id] = marks;
-  return { version: 1, watchingSince: doc.watchingSince, issues, alerts };
+  const outbox = (Array.isArray(doc.outbox) ? doc.outbox : []).filter(
+    (a): a is UndeliveredAlert =>
+      typeof a?.url === 'string' && (a.format === 'json' || a.format === 'slack') && typeof a.body === 'string',
+  );
+  return { version: 1, watchingSince: doc.watchingSince, issues, alerts, outbox };
 }

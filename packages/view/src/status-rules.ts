@@ -98,10 +98,12 @@ export function afterArrival(
   now: number,
 ): IssueState | undefined {
   if (state.status === 'resolved') {
+    // Only an event that happened after the resolution: a late report from before does not count, nor do
+    // the events a restart reads again (a newer release's among them, when an older one reported last).
     const regressed =
-      state.inNextRelease !== undefined
-        ? arrival.release !== undefined && compareReleases(arrival.release, state.inNextRelease) > 0
-        : arrival.time > (state.resolvedAt ?? 0);
+      arrival.time > (state.resolvedAt ?? 0) &&
+      (state.inNextRelease === undefined ||
+        (arrival.release !== undefined && compareReleases(arrival.release, state.inNextRelease) > 0));
     if (regressed) return { status: 'regressed', revision: state.revision + 1, changedAt: now, ...merged(state) };
   }
   if (state.status === 'ignored' && state.ignoreUntilEvents !== undefined && events >= state.ignoreUntilEvents)

@@ -56,7 +56,7 @@ export async function startView(options: ViewOptions, assets: PageAssets = loadA
   const status = () => ({
     jaeger: {
       url: options.jaeger,
-      backfilled: backfilled && poller.pending === 0,
+      backfilled: backfilled && poller.backfillPending === 0,
       pendingWindows: poller.pending,
       skippedWindows: poller.skippedSlices,
       lastSuccess: poller.lastSuccess ? new Date(poller.lastSuccess).toISOString() : null,
@@ -90,7 +90,7 @@ export async function startView(options: ViewOptions, assets: PageAssets = loadA
 
   const round = async () => {
     const report = await poller.poll();
-    tracker.settle(poller.pending === 0);
+    tracker.settle(poller.backfillPending === 0);
     if (report.services > 0 || Object.keys(report.failures).length === 0) backfilled = true;
     index.prune(Date.now() - options.backfillMs - 3_600_000);
     return report;
@@ -98,13 +98,15 @@ export async function startView(options: ViewOptions, assets: PageAssets = loadA
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   const loop = async () => {
+    let failed = true;
     try {
-      await round();
+      failed = Object.keys((await round()).failures).length > 0;
     } catch (err) {
       process.stderr.write(`faultline-view: poll failed: ${(err as Error)?.message ?? err}\n`);
     }
     // While a backfill or rescan is queued, the next round starts at once: each still reads what is new first.
-    if (!closed) timer = setTimeout(loop, poller.pending > 0 ? 0 : options.pollIntervalMs);
+    // Not after a failure: a Jaeger that is down or failing would be asked again in a busy loop.
+    if (!closed) timer = setTimeout(loop, poller.pending > 0 && !failed ? 0 : options.pollIntervalMs);
   };
   void loop();
 

@@ -103,6 +103,61 @@ describe('issue alerts', () => {
     expect(restarted.t.summary('fresh')).toMatchObject({ status: 'regressed', events: traces.length - 1 });
   });
 
+  it('resolved in the next release: a restart reading older events of a newer release does not regress it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-alerts-'));
+    const clock = { now: Date.UTC(2026, 11, 1, 12) };
+    // A canary of 1.5.0 failed first; the last event before the resolution came from 1.4.2.
+    const traces = [error('canary', clock.now - 2 * MINUTE, '1.5.0'), error('canary', clock.now - MINUTE, '1.4.2')];
+    const { t } = tracker(dir, clock, '/next');
+    t.ingest(traces);
+    t.settle();
+    expect('state' in t.setStatus('canary', { status: 'resolved', inNextRelease: true })).toBe(true);
+    clock.now += MINUTE;
+    const restarted = tracker(dir, clock, '/next');
+    restarted.t.ingest(traces);
+    restarted.t.settle();
+    await restarted.alerts.idle();
+    expect(restarted.t.summary('canary')?.status).toBe('resolved');
+    expect(alertsAt('/next').filter((a) => a.startsWith('issue.regressed'))).toEqual([]);
+    // An event of a newer release after the resolution still does.
+    const later = [error('canary', clock.now, '1.5.1')];
+    restarted.t.ingest(later);
+    restarted.t.settle();
+    await restarted.alerts.idle();
+    expect(restarted.t.summary('canary')?.status).toBe('regressed');
+    expect(alertsAt('/next').filter((a) => a.startsWith('issue.regressed'))).toEqual(['issue.regressed canary']);
+  });
+
+  it('delivers an alert still undelivered when the view stopped once it runs again, and only once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-alerts-'));
+    const clock = { now: Date.UTC(2026, 11, 1, 12) };
+    const slow = new AlertSender([{ url: `${url}/outbox`, format: 'json' }], { baseDelayMs: 60_000 });
+    const first = new IssueTracker({
+      index: new IssueIndex(),
+      state: StateFile.open(dir, clock.now),
+      alerts: slow,
+      spike: { events: 10, minutes: 5 },
+      now: () => clock.now,
+    });
+    script.push(503); // the receiver is down: the retry waits a minute, and the view stops meanwhile
+    const traces = [error('outboxed', clock.now + 1)];
+    first.ingest(traces);
+    first.settle();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(alertsAt('/outbox')).toEqual([]);
+
+    const { t, alerts } = tracker(dir, clock, '/outbox');
+    t.ingest(traces);
+    t.settle();
+    await alerts.idle();
+    expect(alertsAt('/outbox')).toEqual(['issue.new outboxed']);
+    const again = tracker(dir, clock, '/outbox');
+    again.t.ingest(traces);
+    again.t.settle();
+    await again.alerts.idle();
+    expect(alertsAt('/outbox')).toEqual(['issue.new outboxed']);
+  });
+
   it('sends one digest when a round brings many new issues', async () => {
     const clock = { now: Date.UTC(2026, 11, 1, 12) };
     const { t, alerts } = tracker(mkdtempSync(join(tmpdir(), 'faultline-alerts-')), clock, '/digest');
@@ -155,8 +210,10 @@ describe('issue alerts', () => {
       },
       url: 'http://view.test/issues/x',
     });
-    const text = JSON.stringify(body.blocks);
-    expect(text).not.toContain('<https://evil.example');
-    expect(text).toContain('&lt;https://evil.example|click&gt; &amp; co');
+    // The top-level text too: Slack shows it in notifications, and Mattermost and Rocket.Chat show only it.
+    for (const text of [JSON.stringify(body.blocks), String(body.text)]) {
+      expect(text).not.toContain('<https://evil.example');
+      expect(text).toContain('&lt;https://evil.example|click&gt; &amp; co');
+    }
   });
 });

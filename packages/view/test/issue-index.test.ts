@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { errorsOfTrace } from '../src/error-events';
-import { IssueIndex, MAX_EVENT_REFS, series } from '../src/issue-index';
+import { IssueIndex, MAX_EVENT_REFS, MAX_TAG_VALUES, series } from '../src/issue-index';
 import type { JaegerTrace } from '../src/jaeger-json';
 import { exceptionTrace, markedTrace, withheldTrace } from './traces';
 
@@ -146,6 +146,30 @@ describe('the issue index', () => {
     expect(index.issues.size).toBe(1);
   });
 
+  it("does not count the parent span when faultline's copy is not its first exception event", () => {
+    // The HTTP instrumentation recorded the same error on the active span before faultline's agent did.
+    const trace = exceptionTrace({
+      traceId: hex(9, 32),
+      spanId: `a${hex(9, 15)}`,
+      fingerprint: 'fp',
+      timeMs: T0,
+      withParent: true,
+    });
+    const parent = trace.spans[1]!;
+    parent.tags!.push({ key: 'faultline.fingerprint', type: 'string', value: 'collector-fp' });
+    parent.logs!.unshift({
+      timestamp: T0 * 1000 - 1,
+      fields: [
+        { key: 'event', value: 'exception' },
+        { key: 'exception.type', value: 'TypeError' },
+        { key: 'exception.message', value: 'boom' },
+      ],
+    });
+    const index = indexOf([trace]);
+    expect([...index.issues.keys()]).toEqual(['fp']);
+    expect(index.totals.reports).toBe(1);
+  });
+
   it('counts the spans of other SDKs that the collector marked, as issues of their own service', () => {
     const index = indexOf([
       markedTrace({ traceId: hex(2, 32), spanId: `b${hex(2, 15)}`, fingerprint: 'py1', timeMs: T0 }),
@@ -169,6 +193,21 @@ describe('the issue index', () => {
     const times = issue.refs.map((r) => r.time);
     expect(times).toEqual([...times].sort((a, b) => a - b));
     expect(issue.oldest?.time).toBe(Math.min(...traces.map((t) => t.spans[0]!.startTime / 1000)));
+  });
+
+  it('keeps at most MAX_TAG_VALUES environments per issue, whatever the agents send', () => {
+    const traces = Array.from({ length: MAX_TAG_VALUES * 3 }, (_, i) =>
+      exceptionTrace({
+        traceId: hex(i + 1, 32),
+        spanId: `e${hex(i + 1, 15)}`,
+        fingerprint: 'fp',
+        timeMs: T0 - i,
+        environment: `env-${i}`,
+      }),
+    );
+    const issue = indexOf(traces).issues.get('fp')!;
+    expect(issue.events).toBe(MAX_TAG_VALUES * 3);
+    expect(issue.environments.size).toBeLessThanOrEqual(MAX_TAG_VALUES);
   });
 
   it('carries the losses the agents counted, per kind and service', () => {
@@ -209,5 +248,19 @@ describe('the culprit', () => {
       'checkout (src/cart.js:12)',
     );
     expect(culpritOf('no stack here')).toBeUndefined();
+  });
+});
+
+describe('forgetting old span ids', () => {
+  it('does not count a span again once its id was forgotten, whatever brings it back', () => {
+    fc.assert(
+      fc.property(traceList, fc.integer({ min: 0, max: 14 * 24 * 60 }), (traces, minutes) => {
+        const index = indexOf(traces);
+        const before = shape(index);
+        index.prune(T0 - minutes * 60_000);
+        for (const trace of traces) index.add(errorsOfTrace(trace));
+        expect(shape(index)).toEqual(before);
+      }),
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AlertSender } from '../src/alerts';
 import { IssueIndex } from '../src/issue-index';
@@ -67,6 +68,24 @@ describe('the issues list', () => {
     expect(ids({ service: 'nope' })).toEqual([]);
   });
 
+  it('lists under handled=true/false exactly the issues whose own handled says so', () => {
+    const t = tracker(0);
+    const add = (n: number, fingerprint: string, handled: boolean) =>
+      t.ingest([
+        exceptionTrace({ traceId: hex(n, 32), spanId: `b${hex(n, 15)}`, fingerprint, timeMs: NOW - n, handled }),
+      ]);
+    add(1, 'mixed', true);
+    add(2, 'mixed', false);
+    add(3, 'caught', true);
+    add(4, 'crash', false);
+    t.settle();
+    for (const handled of ['true', 'false']) {
+      const issues = t.list({ handled }).issues;
+      expect(issues.map((i) => i.handled)).toEqual(issues.map(() => handled === 'true'));
+      expect(issues.length).toBe(t.list({}).issues.filter((i) => String(i.handled) === handled).length);
+    }
+  });
+
   it('counts a merged fingerprint in the issue it was merged into', () => {
     const t = tracker(3);
     expect('state' in t.merge('fp1', 'fp2')).toBe(true);
@@ -76,5 +95,63 @@ describe('the issues list', () => {
     expect(t.merge('fp2', 'fp2')).toMatchObject({ code: 400 });
     t.merge('fp1', null);
     expect(t.list({}).matched).toBe(3);
+  });
+});
+
+describe('fingerprints that are names of Object.prototype', () => {
+  it('are issues like any other: listed as unresolved, resolved, and kept across a reopen', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-proto-'));
+    const make = () =>
+      new IssueTracker({
+        index: new IssueIndex(),
+        state: StateFile.open(dir, NOW),
+        alerts: new AlertSender([]),
+        spike: { events: 100, minutes: 5 },
+        now: () => NOW,
+      });
+    const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'plain'];
+    const traces = names.map((fingerprint, i) =>
+      exceptionTrace({ traceId: hex(i + 1, 32), spanId: `e${hex(i + 1, 15)}`, fingerprint, timeMs: NOW - i }),
+    );
+    const t = make();
+    t.ingest(traces);
+    t.settle();
+    expect(
+      t
+        .list({ status: 'unresolved' })
+        .issues.map((i) => [i.id, i.status, i.revision])
+        .sort(),
+    ).toEqual(names.map((n) => [n, 'unresolved', 0]).sort());
+    expect('state' in t.setStatus('__proto__', { status: 'resolved' })).toBe(true);
+    expect('state' in t.setStatus('constructor', { status: 'ignored', revision: 0 })).toBe(true);
+    const again = make();
+    again.ingest(traces);
+    again.settle();
+    expect(
+      again
+        .list({})
+        .issues.map((i) => [i.id, i.status])
+        .sort(),
+    ).toEqual([
+      ['__proto__', 'resolved'],
+      ['constructor', 'ignored'],
+      ['hasOwnProperty', 'unresolved'],
+      ['plain', 'unresolved'],
+      ['toString', 'unresolved'],
+    ]);
+  });
+});
+
+describe('the list over whatever Jaeger returns', () => {
+  it('answers, whatever the spans hold (a span without a usable start time is not an event)', () => {
+    const base = exceptionTrace({ traceId: hex(1, 32), spanId: `a${hex(1, 15)}`, fingerprint: 'fp', timeMs: NOW });
+    fc.assert(
+      fc.property(fc.oneof(fc.anything(), fc.constantFrom(undefined, null, '1', Number.NaN, 1e300)), (startTime) => {
+        const t = tracker(0);
+        t.ingest([{ ...base, spans: base.spans.map((s) => ({ ...s, startTime: startTime as number })) }]);
+        t.settle();
+        for (const issue of t.list({}).issues) expect(t.detail(issue.id)).toBeDefined();
+      }),
+    );
   });
 });

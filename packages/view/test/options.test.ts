@@ -38,6 +38,12 @@ describe('view options', () => {
     ]);
   });
 
+  it('leaves trace links out with an empty --jaeger-ui, given as a flag or as the variable', () => {
+    expect(parseOptions(['--jaeger-ui='], {}).jaegerUi).toBe('');
+    expect(parseOptions([], { FAULTLINE_VIEW_JAEGER_UI: '' }).jaegerUi).toBe('');
+    expect(parseOptions([], {}).jaegerUi).toBe('http://127.0.0.1:16686');
+  });
+
   it('refuses to bind beyond loopback without a token', () => {
     expect(() => parseOptions(['--host', '0.0.0.0'], {})).toThrow(/--token/);
     expect(parseOptions(['--host', '0.0.0.0', '--token', 'a-long-enough-token'], {}).token).toBe('a-long-enough-token');

@@ -16,6 +16,7 @@ export interface ErrorSpec {
   duplicates?: number;
   user?: string;
   release?: string;
+  environment?: string;
   handled?: boolean;
   /** Also put the event on an active parent span, as the agents do when a span is active. */
   withParent?: boolean;
@@ -69,7 +70,11 @@ export function exceptionTrace(spec: ErrorSpec): JaegerTrace {
     processes: {
       p1: {
         serviceName: 'shop',
-        tags: [tag('service.name', 'shop'), ...(spec.release ? [tag('service.version', spec.release)] : [])],
+        tags: [
+          tag('service.name', 'shop'),
+          ...(spec.release ? [tag('service.version', spec.release)] : []),
+          ...(spec.environment ? [tag('deployment.environment.name', spec.environment)] : []),
+        ],
       },
     },
   };

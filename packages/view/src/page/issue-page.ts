@@ -32,6 +32,8 @@ export function issuePage(ctx: PageContext, id: string, chosen?: { traceId: stri
   let stopped = false;
   let mode: StackMode = 'app';
   let event: EventBody | undefined;
+  /** What is typed in the merge box: the head is drawn again at every refresh, and must not wipe it. */
+  let mergeDraft = '';
 
   /** With `withEvent`, the chosen (or newest) event comes in the same answer. */
   const loadIssue = async (withEvent = false): Promise<boolean> => {
@@ -45,7 +47,14 @@ export function issuePage(ctx: PageContext, id: string, chosen?: { traceId: stri
         ctx.navigate(`/issues/${encodeURIComponent(body.mergedInto)}`, true);
         return false;
       }
+      const typing = head.querySelector<HTMLInputElement>('form.merge input');
+      const caret = typing && document.activeElement === typing ? typing.selectionStart : null;
       renderHead(body.issue);
+      if (caret !== null) {
+        const input = head.querySelector<HTMLInputElement>('form.merge input');
+        input?.focus();
+        input?.setSelectionRange(caret, caret);
+      }
       renderSide(body);
       if (body.event && 'error' in body.event)
         mount(eventArea, h('p', { class: 'banner error' }, `Cannot load the event: ${body.event.error}`));
@@ -141,6 +150,10 @@ export function issuePage(ctx: PageContext, id: string, chosen?: { traceId: stri
       placeholder: 'issue id',
       'aria-label': 'merge into issue',
       size: 18,
+      value: mergeDraft,
+      oninput: () => {
+        mergeDraft = input.value;
+      },
     }) as HTMLInputElement;
     return h(
       'form',

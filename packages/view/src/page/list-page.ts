@@ -17,6 +17,7 @@ export function listPage(ctx: PageContext, params: URLSearchParams): () => void 
   const filters: Record<string, string> = {};
   for (const key of FILTERS) filters[key] = params.get(key) ?? '';
   if (!params.has('status')) filters.status = DEFAULT_STATUS;
+  if (filters.status === 'all') filters.status = ''; // the address's word for "any status"; the select's is ''
   const table = h('div', { class: 'list', 'aria-busy': 'true' });
   let facets: IssueListBody['facets'] | undefined;
   const form = h('form', { class: 'filters', role: 'search' });
@@ -102,25 +103,36 @@ export function listPage(ctx: PageContext, params: URLSearchParams): () => void 
 
   let stopped = false;
   let timer: number | undefined;
+  /** Loads overlap while someone types: only the latest one's answer is shown, whatever order they come in. */
+  let latest = 0;
   const load = async () => {
     clearTimeout(timer);
+    const mine = ++latest;
     const q = new URLSearchParams();
     for (const key of FILTERS) if (filters[key]) q.set(key, filters[key]!);
     try {
       const body = await get<IssueListBody>(`/api/issues?${q}`);
-      if (stopped) return;
+      if (stopped || mine !== latest) return;
       ctx.showBanners(body);
-      const hadFacets = facets !== undefined;
+      // The filters' choices follow the data (a service that reports for the first time), drawn again only
+      // when they changed, with the search box keeping its focus.
+      const changed = JSON.stringify(body.facets) !== JSON.stringify(facets);
       facets = body.facets;
-      if (!hadFacets) {
-        const focused = document.activeElement === form.querySelector('input');
+      if (changed) {
+        const search = form.querySelector('input');
+        const caret = search && document.activeElement === search ? search.selectionStart : null;
         renderForm();
-        if (focused) (form.querySelector('input') as HTMLInputElement).focus();
+        if (caret !== null) {
+          const input = form.querySelector('input') as HTMLInputElement;
+          input.focus();
+          input.setSelectionRange(caret, caret);
+        }
       }
       mount(table, body.issues.length > 0 ? [rows(body.issues), pager(body)] : empty(body, filters));
       table.setAttribute('aria-busy', 'false');
     } catch (err) {
-      if (!stopped) mount(table, h('p', { class: 'banner error' }, `Cannot load issues: ${(err as Error).message}`));
+      if (stopped || mine !== latest) return;
+      mount(table, h('p', { class: 'banner error' }, `Cannot load issues: ${(err as Error).message}`));
     }
     if (!stopped) timer = window.setTimeout(() => (document.hidden ? schedule() : load()), REFRESH_MS);
   };

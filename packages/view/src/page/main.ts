@@ -46,9 +46,18 @@ function route(): void {
   const m = /^\/issues\/([^/]+)(?:\/events\/([0-9a-fA-F]+)\/([0-9a-fA-F]+))?\/?$/.exec(location.pathname);
   if (m) {
     const event = m[2] && m[3] ? { traceId: m[2], spanId: m[3] } : undefined;
-    cleanup = issuePage(context, decodeURIComponent(m[1]!), event);
+    cleanup = issuePage(context, decoded(m[1]!), event);
   } else {
     cleanup = listPage(context, new URLSearchParams(location.search));
+  }
+}
+
+/** A path segment decoded, or as it is when it is not valid percent-encoding (a hand-made link). */
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
 }
 
