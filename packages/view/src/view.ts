@@ -80,12 +80,14 @@ export async function startView(options: ViewOptions, assets: PageAssets = loadA
     }),
   );
   server.keepAliveTimeout = 5_000;
+  // `[::1]` names an address in a URL; listen() takes it bare.
+  const bind = options.host.replace(/^\[(.*)\]$/, '$1');
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
+    server.listen(options.port, bind, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+  const url = `http://${bind.includes(':') ? `[${bind}]` : bind}:${port}`;
   tracker.pageUrl = url;
 
   const round = async () => {

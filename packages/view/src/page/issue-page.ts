@@ -184,7 +184,7 @@ export function issuePage(ctx: PageContext, id: string, chosen?: { traceId: stri
       h('h3', null, 'Last 14 days'),
       sparkline(body.issue.last14d, { width: 240, height: 40, label: 'events per day, last 14 days' }),
       h('h3', null, 'Tags'),
-      Object.entries(body.tags).map(([key, values]) => spread(TAG_NAMES[key] ?? key, values, body.issue.events)),
+      Object.entries(body.tags).map(([key, values]) => spread(TAG_NAMES[key] ?? key, values)),
       h('h3', null, 'Fingerprints'),
       h(
         'ul',
@@ -346,7 +346,9 @@ function frame(f: StackFrame): HTMLElement {
   );
 }
 
-function spread(name: string, values: { value: string; count: number }[], total: number): HTMLElement {
+/** A tag's values as shares of the events that carry it (duplicates the agent withheld carry none). */
+function spread(name: string, values: { value: string; count: number }[]): HTMLElement {
+  const total = values.reduce((n, v) => n + v.count, 0);
   return h(
     'div',
     { class: 'tag' },
