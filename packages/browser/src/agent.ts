@@ -12,14 +12,12 @@ import {
   setContextAttributes,
   userAttributes,
 } from '@faultline/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { Tracer } from '@opentelemetry/api';
 import { installBreadcrumbs, MAX_BREADCRUMB_TEXT } from './breadcrumbs';
 import { type BrowserConfig, resolveConfig } from './config';
 import { DeferredLogs, type LoadLogs } from './deferred-logs';
-import { SpoolingExporter } from './offline-spool';
-import { pageAttributes, sessionId } from './page';
+import type { OfflineSpool } from './offline-spool';
+import { pageAttributes, randomHex, sessionId } from './page';
 
 /** Breadcrumbs kept: the last few things the user did are what explains an error. */
 export const MAX_BREADCRUMBS = 30;
@@ -30,19 +28,28 @@ export interface CaptureContext {
 
 type Attrs = Record<string, string | number | boolean>;
 
+/** Where spans go: the OpenTelemetry SDK in the ESM/CJS build, faultline's own OTLP/JSON writer in the
+ * script tag; both deliver through the offline spool. Chosen by the build's entry, never at run time. */
+export interface DeliveryPipeline {
+  tracer: Tracer;
+  /** Sends what is queued now. */
+  flush(): Promise<void>;
+  spool: OfflineSpool;
+}
+export type CreatePipeline = (endpoint: string, resource: Record<string, string>) => DeliveryPipeline;
+
 export class BrowserAgent {
   private reporter: ExceptionReporter;
-  private provider: TracerProvider;
+  private readonly pipeline: DeliveryPipeline;
   private breadcrumbs: Breadcrumb[] = [];
   private user: ContextAttributes = {};
   private context: ContextAttributes = {};
-  private readonly pageViewId = randomId();
+  private readonly pageViewId = randomHex(8);
   private readonly session: string;
   private disabled = false;
   /** Set once the page is being hidden or unloaded: from then on every report is sent at once. */
   private leaving = false;
 
-  private readonly spool: SpoolingExporter;
   /** Losses counted so far, and how much of each has gone out on a report. */
   private earlyDropped = 0;
   private readonly lossesReported: Record<string, number> = {};
@@ -51,17 +58,18 @@ export class BrowserAgent {
   /** `loadLogs` brings in the logs pipeline when exceptions go out as log records (a chunk, or a script). */
   constructor(
     readonly config: BrowserConfig,
+    createPipeline: CreatePipeline,
     loadLogs?: LoadLogs,
   ) {
     this.session = sessionId();
-    this.spool = new SpoolingExporter(new OTLPTraceExporter({ url: config.endpoint }), config.endpoint);
-    const resource = resourceFromAttributes({
+    const resource: Record<string, string> = {
       'service.name': config.serviceName,
       ...(config.release ? { 'service.version': config.release } : {}),
       ...(config.environment ? { 'deployment.environment.name': config.environment } : {}),
       'telemetry.sdk.name': 'faultline',
       'telemetry.sdk.language': 'webjs',
-    });
+    };
+    this.pipeline = createPipeline(config.endpoint, resource);
     const signals = exceptionSignals(config.exceptionSignal);
     if (signals.logs && loadLogs) {
       this.logs = new DeferredLogs(loadLogs, config.logsEndpoint, resource, (err) => {
@@ -74,21 +82,8 @@ export class BrowserAgent {
       signals.spans = true;
       signals.logs = false;
     }
-    this.provider = new TracerProvider({
-      resource,
-      spanProcessors: [
-        new BatchSpanProcessor({
-          exporter: this.spool,
-          // The agent flushes on pagehide/visibilitychange itself (and counts what it withheld first).
-          disableAutoFlushOnDocumentHide: true,
-          scheduledDelayMillis: 1000,
-          maxQueueSize: 512,
-          maxExportBatchSize: 64,
-        }),
-      ],
-    });
     this.reporter = createExceptionReporter({
-      tracer: this.provider.getTracer('@faultline/browser'),
+      tracer: this.pipeline.tracer,
       signals,
       logger: this.logs?.logger as never,
       rateLimit: config.rateLimit,
@@ -112,7 +107,7 @@ export class BrowserAgent {
       ownEndpoint: this.config.endpoint,
     });
     // What an earlier page could not send (offline, collector down) goes out now.
-    void this.spool.drain();
+    void this.pipeline.spool.drain();
   }
 
   /** Events the early-capture loader could not keep (its queue is bounded): counted on the next report. */
@@ -159,7 +154,7 @@ export class BrowserAgent {
     // What storm control withheld, and what was lost on the way, go out now: the page may be leaving.
     const losses = this.unreportedLosses();
     if (this.reporter.reportWithheld(pageAttributes(), losses)) this.lossesCounted(losses);
-    return Promise.all([this.provider.forceFlush(), this.logs?.flush()]).then(
+    return Promise.all([this.pipeline.flush(), this.logs?.flush()]).then(
       () => undefined,
       () => undefined,
     );
@@ -199,7 +194,7 @@ export class BrowserAgent {
   /** Counts of what never made it, not yet carried by a report: `faultline.*.dropped` attributes. */
   private unreportedLosses(): Record<string, number> {
     const totals: Record<string, number> = {
-      'faultline.spool.dropped': this.spool.dropped,
+      'faultline.spool.dropped': this.pipeline.spool.dropped,
       'faultline.logs.dropped': this.logs?.lost ?? 0,
       'faultline.early.dropped': this.earlyDropped,
     };
@@ -277,12 +272,6 @@ function safeText(value: unknown): string {
   } catch {
     return '';
   }
-}
-
-function randomId(): string {
-  const bytes = new Uint8Array(8);
-  crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 export { resolveConfig };

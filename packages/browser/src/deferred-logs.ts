@@ -1,10 +1,11 @@
 // The light half of log-record support, always in the agent: a logger that queues records (bounded) until
 // the logs pipeline (./logs, loaded only when exceptions go out as log records) is there, then hands them on.
 // If it cannot be loaded the agent falls back to span events, and the records that waited are counted.
-import type { Resource } from '@opentelemetry/resources';
 import type { LogsPipeline } from './logs';
 
-export type LoadLogs = () => Promise<{ createLogsPipeline(endpoint: string, resource: Resource): LogsPipeline }>;
+export type LoadLogs = () => Promise<{
+  createLogsPipeline(endpoint: string, resource: Record<string, string>): LogsPipeline;
+}>;
 
 /** Records kept while the pipeline loads. */
 const MAX_WAITING = 100;
@@ -24,7 +25,7 @@ export class DeferredLogs {
     },
   };
 
-  constructor(load: LoadLogs, endpoint: string, resource: Resource, onFailure: (err: unknown) => void) {
+  constructor(load: LoadLogs, endpoint: string, resource: Record<string, string>, onFailure: (err: unknown) => void) {
     this.ready = load().then(
       (module) => {
         this.pipeline = module.createLogsPipeline(endpoint, resource);

@@ -1,6 +1,7 @@
 // @faultline/browser for bundled apps: `import { init } from '@faultline/browser'`.
 import { BrowserAgent, type CaptureContext } from './agent';
 import { type BrowserOptions, resolveConfig } from './config';
+import { createOtelPipeline } from './otel-pipeline';
 
 export type { CaptureContext } from './agent';
 export type { BrowserOptions } from './config';
@@ -17,6 +18,7 @@ export function init(options: BrowserOptions = {}): void {
     // The logs pipeline is a chunk of its own: loaded only when exceptions go out as log records.
     const started = new BrowserAgent(
       resolveConfig(options, (m) => console.warn(m)),
+      createOtelPipeline,
       () => import('./logs'),
     );
     started.install();

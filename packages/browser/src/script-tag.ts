@@ -1,9 +1,11 @@
 // The script-tag build (dist/faultline.min.js): configured by the tag's data-* attributes, or by
 // `window.faultlineConfig` set before it; exposes the API on `window.faultline`. Calls made before it loaded
 // (window.faultline = window.faultline || [] ; faultline.push(['captureException', err])) are replayed.
+// Spans are written as OTLP/JSON by faultline itself (otlp-direct.ts): no OpenTelemetry SDK in this build.
 import { BrowserAgent } from './agent';
 import { type BrowserOptions, optionsFromScriptTag, resolveConfig } from './config';
 import type { LoadLogs } from './deferred-logs';
+import { createDirectPipeline } from './otlp-direct';
 
 type Queued = [method: string, ...args: unknown[]];
 type LogsModule = Awaited<ReturnType<LoadLogs>>;
@@ -34,6 +36,7 @@ function siblingScript(me: HTMLScriptElement | null): LoadLogs {
     const fromTag = optionsFromScriptTag(document.currentScript as HTMLScriptElement | null);
     const agent = new BrowserAgent(
       resolveConfig(w.faultlineConfig, (m) => console.warn(m), fromTag),
+      createDirectPipeline,
       siblingScript(document.currentScript as HTMLScriptElement | null),
     );
     // Loaded by the early-capture loader: take over its listeners, then report what it queued.

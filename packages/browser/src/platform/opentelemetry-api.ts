@@ -1,0 +1,40 @@
+// What core takes from `@opentelemetry/api`, for the script tag only (rollup resolves the package here in
+// that build; the ESM/CJS build uses the real API). The script tag has no SDK of its own: the active
+// context is whatever an OpenTelemetry setup of the page registered on the global API object
+// (https://github.com/open-telemetry/opentelemetry-js/blob/main/api/src/internal/global-utils.ts), else
+// the root context, so an error inside the app's own span still sits in its trace.
+import type { Context, Span } from '@opentelemetry/api';
+
+const GLOBAL_KEY = Symbol.for('opentelemetry.js.api.1');
+const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN');
+
+const ROOT: Context = {
+  getValue: () => undefined,
+  setValue: () => ROOT,
+  deleteValue: () => ROOT,
+};
+
+export const context = {
+  active(): Context {
+    try {
+      const manager = (globalThis as Record<symbol, { context?: { active(): Context } } | undefined>)[GLOBAL_KEY]
+        ?.context;
+      return manager?.active() ?? ROOT;
+    } catch {
+      return ROOT;
+    }
+  },
+};
+
+export const trace = {
+  getSpan(ctx: Context): Span | undefined {
+    try {
+      return ctx.getValue(SPAN_KEY) as Span | undefined;
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+export const SpanKind = { INTERNAL: 0 } as const;
+export const SpanStatusCode = { UNSET: 0, OK: 1, ERROR: 2 } as const;
