@@ -20,8 +20,15 @@ export default [
     plugins: [
       apiLite,
       nodeResolve({ browser: true }),
-      typescript({ tsconfig: './tsconfig.json', noEmit: false, declaration: false, sourceMap: false }),
-      terser({ format: { comments: false } }),
+      // Fields assigned in constructors rather than declared (no bare `name;` declarations in the output).
+      typescript({
+        tsconfig: './tsconfig.json',
+        noEmit: false,
+        declaration: false,
+        sourceMap: false,
+        useDefineForClassFields: false,
+      }),
+      terser({ compress: { passes: 2 }, format: { comments: false } }),
     ],
     output: { file: 'dist/faultline.min.js', format: 'iife', name: 'faultlineAgent' },
   },

@@ -1,5 +1,5 @@
 // @faultline/browser for bundled apps: `import { init } from '@faultline/browser'`.
-import { BrowserAgent, type CaptureContext } from './agent';
+import { type BrowserAgent, type CaptureContext, createBrowserAgent } from './agent';
 import { type BrowserOptions, resolveConfig } from './config';
 import { createOtelPipeline } from './otel-pipeline';
 
@@ -16,7 +16,7 @@ export function init(options: BrowserOptions = {}): void {
   }
   try {
     // The logs pipeline is a chunk of its own: loaded only when exceptions go out as log records.
-    const started = new BrowserAgent(
+    const started = createBrowserAgent(
       resolveConfig(options, (m) => console.warn(m)),
       createOtelPipeline,
       () => import('./logs'),

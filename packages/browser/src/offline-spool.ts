@@ -20,79 +20,30 @@ interface Stored {
   time: number;
 }
 
-export class OfflineSpool {
+export interface OfflineSpool {
   /** Batches (or spans) given up so far: storage full or blocked, refused by the collector as malformed,
    * or past a queue's bound. */
-  dropped = 0;
-  private draining = false;
-  private readonly breaker = createCircuitBreaker();
-  private timer: ReturnType<typeof setTimeout> | undefined;
-
-  constructor(private readonly url: string) {
-    try {
-      // Back online: a strong sign the collector can be reached again, circuit or not.
-      addEventListener('online', () => void this.drain(true));
-    } catch {
-      // not a window
-    }
-  }
-
+  dropped: number;
   /** True while nothing may go on the network now: offline, or the circuit is open. */
-  get held(): boolean {
-    return (typeof navigator !== 'undefined' && navigator.onLine === false) || this.breaker.open;
-  }
-
-  /** The collector took a batch: close the circuit and send what is stored. */
-  succeeded(): void {
-    this.breaker.succeeded();
-    void this.drain();
-  }
-
-  /** Opens the circuit for the next cool-down and plans the probe that ends it. */
-  failed(retryAfter = 0): void {
-    const wait = this.breaker.failed(retryAfter);
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.drain(), wait + 10);
-  }
-
-  /** Sends stored batches, oldest first, removing each once the collector took it. */
-  async drain(force = false): Promise<void> {
-    if (this.draining || (this.breaker.open && !force)) return;
-    this.draining = true;
-    try {
-      for (let stored = this.load(); stored.length > 0; stored = this.load()) {
-        const first = stored[0] as Stored;
-        const res = await postOtlp(this.url, first.body);
-        if (res.status === 0) return this.failed(); // network error: still offline, or no collector there
-        if (res.status >= 300) {
-          // 4xx other than 429 will not get better by waiting: drop the batch, counted.
-          if (res.status < 500 && res.status !== 429) this.remove(first, true);
-          else return this.failed(res.retryAfter);
-        } else {
-          this.breaker.succeeded();
-          this.remove(first, false);
-        }
-      }
-    } finally {
-      this.draining = false;
-    }
-  }
-
+  held(): boolean;
   /** Keeps a request body for later (the oldest go when the bounds are reached, counted). */
-  store(body: string): void {
-    const stored = this.load();
-    stored.push({ body, time: Date.now() });
-    let chars = stored.reduce((n, s) => n + s.body.length, 0);
-    while (stored.length > MAX_SPOOLED_BATCHES || (chars > MAX_SPOOL_CHARS && stored.length > 0)) {
-      chars -= (stored.shift() as Stored).body.length;
-      this.dropped++;
-    }
-    if (!write(stored)) this.dropped++;
-  }
+  store(body: string): void;
+  /** Sends stored batches, oldest first, removing each once the collector took it. */
+  drain(force?: boolean): Promise<void>;
+  /** The collector took a batch: close the circuit and send what is stored. */
+  succeeded(): void;
+  /** A batch could not be sent: opens the circuit for the next cool-down and plans the probe that ends it. */
+  failed(retryAfter?: number): void;
+}
+
+export function createOfflineSpool(url: string): OfflineSpool {
+  let draining = false;
+  const breaker = createCircuitBreaker();
+  let timer: ReturnType<typeof setTimeout> | undefined;
 
   /** The stored batches. Entries that are not batches (corrupted, or written by something else) are
    * removed and counted as dropped: whatever they held cannot be sent. */
-  private load(): Stored[] {
+  const load = (): Stored[] => {
     const raw = read();
     const valid = raw.filter(
       (s): s is Stored =>
@@ -102,16 +53,67 @@ export class OfflineSpool {
         typeof (s as Stored).time === 'number',
     );
     if (valid.length < raw.length) {
-      this.dropped += raw.length - valid.length;
+      spool.dropped += raw.length - valid.length;
       write(valid);
     }
     return valid;
-  }
+  };
+  const remove = (batch: Stored, dropped: boolean): void => {
+    write(load().filter((s) => s.body !== batch.body || s.time !== batch.time));
+    if (dropped) spool.dropped++;
+  };
 
-  private remove(batch: Stored, dropped: boolean): void {
-    write(this.load().filter((s) => s.body !== batch.body || s.time !== batch.time));
-    if (dropped) this.dropped++;
+  const spool: OfflineSpool = {
+    dropped: 0,
+    held: () => (typeof navigator !== 'undefined' && navigator.onLine === false) || breaker.open,
+    store(body) {
+      const stored = load();
+      stored.push({ body, time: Date.now() });
+      let chars = stored.reduce((n, s) => n + s.body.length, 0);
+      while (stored.length > MAX_SPOOLED_BATCHES || (chars > MAX_SPOOL_CHARS && stored.length > 0)) {
+        chars -= (stored.shift() as Stored).body.length;
+        spool.dropped++;
+      }
+      if (!write(stored)) spool.dropped++;
+    },
+    async drain(force = false) {
+      if (draining || (breaker.open && !force)) return;
+      draining = true;
+      try {
+        for (let stored = load(); stored.length > 0; stored = load()) {
+          const first = stored[0] as Stored;
+          const res = await postOtlp(url, first.body);
+          if (res.status === 0) return spool.failed(); // network error: still offline, or no collector there
+          if (res.status >= 300) {
+            // 4xx other than 429 will not get better by waiting: drop the batch, counted.
+            if (res.status < 500 && res.status !== 429) remove(first, true);
+            else return spool.failed(res.retryAfter);
+          } else {
+            breaker.succeeded();
+            remove(first, false);
+          }
+        }
+      } finally {
+        draining = false;
+      }
+    },
+    succeeded() {
+      breaker.succeeded();
+      void spool.drain();
+    },
+    failed(retryAfter = 0) {
+      const wait = breaker.failed(retryAfter);
+      clearTimeout(timer);
+      timer = setTimeout(() => void spool.drain(), wait + 10);
+    },
+  };
+  try {
+    // Back online: a strong sign the collector can be reached again, circuit or not.
+    addEventListener('online', () => void spool.drain(true));
+  } catch {
+    // not a window
   }
+  return spool;
 }
 
 function read(): unknown[] {

@@ -8,12 +8,12 @@ import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type ReadableSpan, type SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { DeliveryPipeline } from './agent';
-import { OfflineSpool } from './offline-spool';
+import { createOfflineSpool, type OfflineSpool } from './offline-spool';
 
 const SUCCESS = 0;
 
 export function createOtelPipeline(endpoint: string, resource: Record<string, string>): DeliveryPipeline {
-  const spool = new OfflineSpool(endpoint);
+  const spool = createOfflineSpool(endpoint);
   const provider = new TracerProvider({
     resource: resourceFromAttributes(resource),
     spanProcessors: [
@@ -38,7 +38,7 @@ export class SpoolingExporter implements SpanExporter {
   ) {}
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    if (this.spool.held) {
+    if (this.spool.held()) {
       this.store(spans);
       done({ code: SUCCESS });
       return;

@@ -6,8 +6,8 @@
 // as the SDK would make it (ParentBased(AlwaysOn): a parent that is not sampled means no span).
 import type { Attributes, Context, Span, SpanOptions, SpanStatus, Tracer } from '@opentelemetry/api';
 import type { DeliveryPipeline } from './agent';
-import { OfflineSpool } from './offline-spool';
-import { keyValues, MAX_EVENTS, type OtlpEvent, type OtlpSpan, traceRequest, unixNanos } from './otlp-json';
+import { createOfflineSpool } from './offline-spool';
+import { attributesOf, MAX_EVENTS, type OtlpEvent, type OtlpSpan, traceRequest, unixNanos } from './otlp-json';
 import { postWithRetries } from './otlp-post';
 import { randomHex } from './page';
 
@@ -16,7 +16,7 @@ const MAX_QUEUE = 512;
 const MAX_BATCH = 64;
 const DELAY_MS = 1000;
 /** OTLP's span kinds are the API's plus one (0 is SPAN_KIND_UNSPECIFIED). */
-const KIND_INTERNAL = 1;
+const KIND_OFFSET = 1;
 /** Sampled, and "is the parent remote" known (not remote): what the SDK's serializer writes. */
 const FLAGS = 0x101;
 const SCOPE = '@faultline/browser';
@@ -24,13 +24,13 @@ const SCOPE = '@faultline/browser';
 const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN');
 
 export function createDirectPipeline(endpoint: string, resource: Record<string, string>): DeliveryPipeline {
-  const spool = new OfflineSpool(endpoint);
-  const resourceAttributes = keyValues(resource).list;
+  const spool = createOfflineSpool(endpoint);
+  const resourceAttributes = attributesOf(resource).attributes;
   const queue: OtlpSpan[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   const deliver = async (body: string): Promise<void> => {
-    if (spool.held) return spool.store(body);
+    if (spool.held()) return spool.store(body);
     const result = await postWithRetries(endpoint, body);
     if (result.status >= 200 && result.status < 300) return spool.succeeded();
     spool.store(body);
@@ -44,114 +44,79 @@ export function createDirectPipeline(endpoint: string, resource: Record<string, 
     return Promise.all(sent).then(() => undefined);
   };
   const ended = (span: OtlpSpan) => {
-    if (queue.length >= MAX_QUEUE) {
-      spool.dropped++;
-      return;
-    }
+    // Past the bound a span is given up, and counted (the SDK's processor drops it silently).
+    if (queue.length >= MAX_QUEUE) return void spool.dropped++;
     queue.push(span);
     if (queue.length >= MAX_BATCH) void flush();
     else timer ??= setTimeout(flush, DELAY_MS);
   };
-
   const tracer = {
-    startSpan(name: string, options: SpanOptions = {}, context?: Context): Span {
-      return new DirectSpan(name, options, parentOf(context), ended) as unknown as Span;
-    },
+    startSpan: (name: string, options: SpanOptions = {}, context?: Context) =>
+      startSpan(name, options, parentOf(context), ended),
   };
   return { tracer: tracer as unknown as Tracer, flush, spool };
 }
 
-interface ParentContext {
-  traceId: string;
-  spanId: string;
-  traceFlags: number;
-}
-
 /** The active span's ids, when the context holds one (read defensively: it is the app's object). */
-function parentOf(context: Context | undefined): ParentContext | undefined {
+function parentOf(context: Context | undefined): { traceId: string; spanId: string; traceFlags: number } | undefined {
   try {
     const parent = (context?.getValue(SPAN_KEY) as Span | undefined)?.spanContext();
-    return parent && /^[0-9a-f]{32}$/.test(parent.traceId) && parent.traceId !== '0'.repeat(32) ? parent : undefined;
+    return parent && /^(?!0+$)[0-9a-f]{32}$/.test(parent.traceId) ? parent : undefined;
   } catch {
     return undefined;
   }
 }
 
-class DirectSpan {
-  private readonly data: OtlpSpan;
-  private readonly attributes: Attributes;
-  private readonly events: OtlpEvent[] = [];
-  private droppedEvents = 0;
-  private done = false;
+const nanos = (time: unknown) => unixNanos(typeof time === 'number' ? time : Date.now());
 
-  constructor(
-    name: string,
-    options: SpanOptions,
-    parent: ParentContext | undefined,
-    private readonly onEnd: ((span: OtlpSpan) => void) | undefined,
-  ) {
-    if (parent && (parent.traceFlags & 1) === 0) this.onEnd = undefined; // not sampled: not recorded
-    this.attributes = { ...options.attributes };
-    const start = unixNanos(typeof options.startTime === 'number' ? options.startTime : Date.now());
-    this.data = {
-      traceId: parent?.traceId ?? randomHex(16),
-      spanId: randomHex(8),
-      ...(parent ? { parentSpanId: parent.spanId } : {}),
-      name,
-      kind: (options.kind ?? 0) + KIND_INTERNAL,
-      startTimeUnixNano: start,
-      endTimeUnixNano: start,
-      attributes: [],
-      events: this.events,
-      status: { code: 0 },
-      flags: FLAGS,
-    };
-  }
-
-  spanContext() {
-    return { traceId: this.data.traceId, spanId: this.data.spanId, traceFlags: 1 };
-  }
-
-  isRecording(): boolean {
-    return !this.done && this.onEnd !== undefined;
-  }
-
-  setAttribute(key: string, value: unknown): this {
-    if (!this.done) this.attributes[key] = value as never;
-    return this;
-  }
-
-  addEvent(name: string, attributes?: Attributes, time?: number): this {
-    if (this.done) return this;
-    if (this.events.length >= MAX_EVENTS) {
-      // The SDK keeps the newest events past its limit.
-      this.events.shift();
-      this.droppedEvents++;
-    }
-    const { list, dropped } = keyValues(attributes);
-    this.events.push({
-      timeUnixNano: unixNanos(typeof time === 'number' ? time : Date.now()),
-      name,
-      attributes: list,
-      ...(dropped > 0 ? { droppedAttributesCount: dropped } : {}),
-    });
-    return this;
-  }
-
-  setStatus(status: SpanStatus): this {
-    if (!this.done)
-      this.data.status = status.message ? { code: status.code, message: status.message } : { code: status.code };
-    return this;
-  }
-
-  end(time?: number): void {
-    if (this.done) return;
-    this.done = true;
-    const { list, dropped } = keyValues(this.attributes);
-    this.data.attributes = list;
-    if (dropped > 0) this.data.droppedAttributesCount = dropped;
-    if (this.droppedEvents > 0) this.data.droppedEventsCount = this.droppedEvents;
-    this.data.endTimeUnixNano = unixNanos(typeof time === 'number' ? time : Date.now());
-    this.onEnd?.(this.data);
-  }
+/** One span: what core calls on it (addEvent, setStatus, end), recorded as OTLP/JSON. */
+function startSpan(
+  name: string,
+  options: SpanOptions,
+  parent: ReturnType<typeof parentOf>,
+  ended: (span: OtlpSpan) => void,
+): Span {
+  let recording = !parent || (parent.traceFlags & 1) === 1;
+  const attributes: Attributes = { ...options.attributes };
+  const events: OtlpEvent[] = [];
+  let droppedEvents = 0;
+  const data: OtlpSpan = {
+    traceId: parent?.traceId ?? randomHex(16),
+    spanId: randomHex(8),
+    ...(parent ? { parentSpanId: parent.spanId } : {}),
+    name,
+    kind: (options.kind ?? 0) + KIND_OFFSET,
+    startTimeUnixNano: nanos(options.startTime),
+    endTimeUnixNano: '',
+    attributes: [],
+    events,
+    status: { code: 0 },
+    flags: FLAGS,
+  };
+  const span = {
+    spanContext: () => ({ traceId: data.traceId, spanId: data.spanId, traceFlags: 1 }),
+    isRecording: () => recording,
+    addEvent(eventName: string, eventAttributes?: Attributes, time?: number) {
+      if (!recording) return span;
+      if (events.length >= MAX_EVENTS) {
+        // The SDK keeps the newest events past its limit.
+        events.shift();
+        droppedEvents++;
+      }
+      events.push({ timeUnixNano: nanos(time), name: eventName, ...attributesOf(eventAttributes) });
+      return span;
+    },
+    setStatus({ code, message }: SpanStatus) {
+      if (recording) data.status = { code, message }; // an undefined message is left out of the JSON
+      return span;
+    },
+    end(time?: number) {
+      if (!recording) return;
+      recording = false;
+      Object.assign(data, attributesOf(attributes), { endTimeUnixNano: nanos(time) });
+      if (droppedEvents > 0) data.droppedEventsCount = droppedEvents;
+      ended(data);
+    },
+  };
+  return span as unknown as Span;
 }

@@ -67,17 +67,21 @@ export function anyValue(value: unknown): AnyValue | undefined {
   return undefined;
 }
 
-/** Attributes as KeyValues (at most `MAX_ATTRIBUTES`; the rest is counted in `dropped`). */
-export function keyValues(attributes: AttributeInput | undefined): { list: KeyValue[]; dropped: number } {
-  const list: KeyValue[] = [];
-  let dropped = 0;
-  for (const key of Object.keys(attributes ?? {})) {
-    const value = key ? anyValue((attributes as AttributeInput)[key]) : undefined;
-    if (value === undefined) continue;
-    if (list.length < MAX_ATTRIBUTES) list.push({ key, value });
-    else dropped++;
+/** Attributes as KeyValues, at most `MAX_ATTRIBUTES` (the rest counted, as the SDK counts them). Keys
+ * that are empty and values OpenTelemetry attributes cannot hold are left out. */
+export function attributesOf(input: AttributeInput | undefined): {
+  attributes: KeyValue[];
+  droppedAttributesCount?: number;
+} {
+  const attributes: KeyValue[] = [];
+  for (const key of Object.keys(input ?? {})) {
+    const value = key ? anyValue((input as AttributeInput)[key]) : undefined;
+    if (value !== undefined) attributes.push({ key, value });
   }
-  return { list, dropped };
+  const dropped = attributes.length - MAX_ATTRIBUTES;
+  return dropped > 0
+    ? { attributes: attributes.slice(0, MAX_ATTRIBUTES), droppedAttributesCount: dropped }
+    : { attributes };
 }
 
 /** Milliseconds since the epoch (fractional ones too) as the decimal string of nanoseconds. */
