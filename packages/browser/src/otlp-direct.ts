@@ -7,9 +7,8 @@
 import type { Attributes, Context, Span, SpanOptions, SpanStatus, Tracer } from '@opentelemetry/api';
 import type { DeliveryPipeline } from './agent';
 import { createOfflineSpool } from './offline-spool';
-import { attributesOf, MAX_EVENTS, type OtlpEvent, type OtlpSpan, traceRequest, unixNanos } from './otlp-json';
+import { attributesOf, MAX_EVENTS, type OtlpSpan, traceRequest, unixNanos } from './otlp-json';
 import { postWithRetries } from './otlp-post';
-import { randomHex } from './page';
 
 /** What the BatchSpanProcessor gets in the ESM build: the same batches, the same bound. */
 const MAX_QUEUE = 512;
@@ -23,31 +22,58 @@ const SCOPE = '@faultline/browser';
 /** The key the OpenTelemetry API keeps the active span under in a context. */
 const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN');
 
+/** A span as it ended: its attributes are turned into OTLP only when its batch is written, off the path of
+ * the error that made it (as the SDK serializes at export). */
+interface Ended {
+  span: OtlpSpan;
+  attributes: Attributes;
+  events: { timeUnixNano: string; name: string; attributes?: Attributes }[];
+}
+
 export function createDirectPipeline(endpoint: string, resource: Record<string, string>): DeliveryPipeline {
   const spool = createOfflineSpool(endpoint);
   const resourceAttributes = attributesOf(resource).attributes;
-  const queue: OtlpSpan[] = [];
+  const queue: Ended[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** A full batch on its way: the next one waits for it, as the SDK's BatchSpanProcessor does. */
+  let sending = false;
 
-  const deliver = async (body: string): Promise<void> => {
+  const deliver = async (batch: Ended[]): Promise<void> => {
+    const body = traceRequest(
+      resourceAttributes,
+      SCOPE,
+      batch.map(({ span, attributes, events }) =>
+        Object.assign(span, attributesOf(attributes), {
+          events: events.map((e) => ({ timeUnixNano: e.timeUnixNano, name: e.name, ...attributesOf(e.attributes) })),
+        }),
+      ),
+    );
     if (spool.held()) return spool.store(body);
     const result = await postWithRetries(endpoint, body);
     if (result.status >= 200 && result.status < 300) return spool.succeeded();
     spool.store(body);
     spool.failed(result.retryAfter);
   };
+  /** Everything queued, now, in parallel batches (the page may be leaving: every request must start). */
   const flush = (): Promise<void> => {
     clearTimeout(timer);
     timer = undefined;
     const sent: Promise<void>[] = [];
-    while (queue.length > 0) sent.push(deliver(traceRequest(resourceAttributes, SCOPE, queue.splice(0, MAX_BATCH))));
+    while (queue.length > 0) sent.push(deliver(queue.splice(0, MAX_BATCH)));
     return Promise.all(sent).then(() => undefined);
   };
-  const ended = (span: OtlpSpan) => {
+  const sendFullBatch = () => {
+    sending = true;
+    void deliver(queue.splice(0, MAX_BATCH)).then(() => {
+      sending = false;
+      if (queue.length >= MAX_BATCH) sendFullBatch();
+    });
+  };
+  const ended = (done: Ended) => {
     // Past the bound a span is given up, and counted (the SDK's processor drops it silently).
     if (queue.length >= MAX_QUEUE) return void spool.dropped++;
-    queue.push(span);
-    if (queue.length >= MAX_BATCH) void flush();
+    queue.push(done);
+    if (queue.length >= MAX_BATCH && !sending) sendFullBatch();
     else timer ??= setTimeout(flush, DELAY_MS);
   };
   const tracer = {
@@ -69,32 +95,39 @@ function parentOf(context: Context | undefined): { traceId: string; spanId: stri
 
 const nanos = (time: unknown) => unixNanos(typeof time === 'number' ? time : Date.now());
 
-/** One span: what core calls on it (addEvent, setStatus, end), recorded as OTLP/JSON. */
+/** A random id of `chars` hex digits, as the SDK's RandomIdGenerator makes them (Math.random: ids need to
+ * be unique, not secret; crypto.getRandomValues costs microseconds a call). Never all zeros. */
+function randomId(chars: number): string {
+  let id = '';
+  for (let i = 0; i < chars; i += 8) id += ((Math.random() * 2 ** 32) >>> 0).toString(16).padStart(8, '0');
+  return id === '0'.repeat(chars) ? `${id.slice(1)}1` : id;
+}
+
+/** One span: what core calls on it (addEvent, setStatus, end), recorded for OTLP/JSON. */
 function startSpan(
   name: string,
   options: SpanOptions,
   parent: ReturnType<typeof parentOf>,
-  ended: (span: OtlpSpan) => void,
+  ended: (span: Ended) => void,
 ): Span {
   let recording = !parent || (parent.traceFlags & 1) === 1;
   const attributes: Attributes = { ...options.attributes };
-  const events: OtlpEvent[] = [];
+  const events: Ended['events'] = [];
   let droppedEvents = 0;
   const data: OtlpSpan = {
-    traceId: parent?.traceId ?? randomHex(16),
-    spanId: randomHex(8),
+    traceId: parent?.traceId ?? randomId(32),
+    spanId: randomId(16),
     ...(parent ? { parentSpanId: parent.spanId } : {}),
     name,
     kind: (options.kind ?? 0) + KIND_OFFSET,
     startTimeUnixNano: nanos(options.startTime),
     endTimeUnixNano: '',
     attributes: [],
-    events,
+    events: [],
     status: { code: 0 },
     flags: FLAGS,
   };
   const span = {
-    spanContext: () => ({ traceId: data.traceId, spanId: data.spanId, traceFlags: 1 }),
     isRecording: () => recording,
     addEvent(eventName: string, eventAttributes?: Attributes, time?: number) {
       if (!recording) return span;
@@ -103,7 +136,7 @@ function startSpan(
         events.shift();
         droppedEvents++;
       }
-      events.push({ timeUnixNano: nanos(time), name: eventName, ...attributesOf(eventAttributes) });
+      events.push({ timeUnixNano: nanos(time), name: eventName, attributes: eventAttributes });
       return span;
     },
     setStatus({ code, message }: SpanStatus) {
@@ -113,9 +146,9 @@ function startSpan(
     end(time?: number) {
       if (!recording) return;
       recording = false;
-      Object.assign(data, attributesOf(attributes), { endTimeUnixNano: nanos(time) });
+      data.endTimeUnixNano = nanos(time);
       if (droppedEvents > 0) data.droppedEventsCount = droppedEvents;
-      ended(data);
+      ended({ span: data, attributes, events });
     },
   };
   return span as unknown as Span;
