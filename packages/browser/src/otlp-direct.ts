@@ -93,7 +93,10 @@ function parentOf(context: Context | undefined): { traceId: string; spanId: stri
   }
 }
 
-const nanos = (time: unknown) => unixNanos(typeof time === 'number' ? time : Date.now());
+/** A time given in epoch milliseconds, or now with the sub-millisecond clock the SDK reads (so a span
+ * that starts and ends at once still has a length, as in the ESM build). */
+const nanos = (time: unknown) =>
+  unixNanos(typeof time === 'number' ? time : performance.timeOrigin + performance.now());
 
 /** A random id of `chars` hex digits, as the SDK's RandomIdGenerator makes them (Math.random: ids need to
  * be unique, not secret; crypto.getRandomValues costs microseconds a call). Never all zeros. */
@@ -128,7 +131,6 @@ function startSpan(
     flags: FLAGS,
   };
   const span = {
-    isRecording: () => recording,
     addEvent(eventName: string, eventAttributes?: Attributes, time?: number) {
       if (!recording) return span;
       if (events.length >= MAX_EVENTS) {
