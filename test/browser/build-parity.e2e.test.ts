@@ -15,8 +15,8 @@ const stack = inject('stack' as never) as { urls: { otlpTraces: string; jaegerQu
 const run = Date.now() % 100000;
 const browserPackage = resolve(import.meta.dirname, '../../packages/browser');
 
-/** The ESM build (dist/index.mjs) bundled for a page the way an app's bundler would, with its SDK. */
-async function bundleEsmBuild(): Promise<string> {
+/** `source` bundled for a page the way an app's bundler would (OpenTelemetry from the browser package). */
+async function bundle(source: string): Promise<string> {
   const require = createRequire(resolve(browserPackage, 'package.json'));
   const { rollup } = require('rollup');
   const { nodeResolve } = require('@rollup/plugin-node-resolve');
@@ -27,12 +27,7 @@ async function bundleEsmBuild(): Promise<string> {
       {
         name: 'parity-entry',
         resolveId: (id: string) => (id === entry ? entry : null),
-        load: (id: string) =>
-          id === entry
-            ? `import * as faultline from ${JSON.stringify(resolve(browserPackage, 'dist/index.mjs'))};
-               faultline.init(window.faultlineConfig);
-               window.faultline = faultline;`
-            : null,
+        load: (id: string) => (id === entry ? source : null),
       },
       nodeResolve({ browser: true, rootDir: browserPackage, dedupe: ['@opentelemetry/api'] }),
     ],
@@ -43,12 +38,37 @@ async function bundleEsmBuild(): Promise<string> {
   return output[0].code;
 }
 
+/** The ESM build (dist/index.mjs), with its SDK. */
+const esmBuild = () =>
+  bundle(`import * as faultline from ${JSON.stringify(resolve(browserPackage, 'dist/index.mjs'))};
+    faultline.init(window.faultlineConfig);
+    window.faultline = faultline;`);
+
+/** An app's own OpenTelemetry setup, registered on the global API (a tracer provider exporting to the
+ * collector, a context manager), as a page that traces itself has it: window.appTracing(url, service). */
+const appTracing = () =>
+  bundle(`import { context, trace } from '@opentelemetry/api';
+    import { SimpleSpanProcessor, StackContextManager, TracerProvider } from '@opentelemetry/sdk-trace';
+    import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+    import { resourceFromAttributes } from '@opentelemetry/resources';
+    window.appTracing = (url, serviceName) => {
+      const provider = new TracerProvider({
+        resource: resourceFromAttributes({ 'service.name': serviceName, 'app.part': 'checkout' }),
+        spanProcessors: [new SimpleSpanProcessor({ exporter: new OTLPTraceExporter({ url }) })],
+      });
+      trace.setGlobalTracerProvider(provider);
+      context.setGlobalContextManager(new StackContextManager().enable());
+      return { tracer: provider.getTracer('shop-app'), flush: () => provider.forceFlush() };
+    };`);
+
 interface Case {
   name: string;
   /** The page's script; it ends by resolving `window.done`. */
   body: string;
   /** Spans each build must store for it. */
   spans: number;
+  /** What the script tag's spans must show besides being equal to the ESM build's. */
+  check?: (spans: Record<string, ReturnType<typeof comparable>>) => void;
 }
 
 // Each page touches what the writer must encode: strings, integers, doubles, booleans, string arrays
@@ -81,6 +101,23 @@ const cases: Case[] = [
     spans: 3,
   },
   {
+    // The page traces itself: faultline's span is a child of the app's active span in either build, and the
+    // app's span carries the exception event too.
+    name: "an error captured inside the app's own active span joins the app's trace",
+    body: `const app = appTracing(faultlineConfig.endpoint, faultlineConfig.serviceName);
+      app.tracer.startActiveSpan('checkout', (span) => {
+        faultline.captureException(new Error('inside the app span'));
+        span.end();
+      });
+      await app.flush();`,
+    spans: 2,
+    check: (spans) => {
+      expect(spans['exception Error: inside the app span']?.references).toEqual([['CHILD_OF', 'checkout']]);
+      const events = spans['checkout ']?.events ?? [];
+      expect(JSON.stringify(events)).toContain('"exception.message","string","inside the app span"');
+    },
+  },
+  {
     name: 'an error storm: one report, its duplicates counted on the withheld span',
     body: `for (let i = 0; i < 6; i++) setTimeout(() => { throw new Error('stormy ' + 'weather'); }, 0);`,
     // the report, and the faultline.withheld span the flush sends for the 5 duplicates
@@ -100,7 +137,8 @@ function comparable(trace: JaegerTrace, span: JaegerSpan) {
   return {
     operationName: span.operationName,
     flags: span.flags,
-    references: span.references.length,
+    // Parents by what they are (the ids differ from run to run).
+    references: span.references.map((r) => [r.refType, trace.spans.find((s) => s.spanID === r.spanID)?.operationName]),
     resource: tags((process?.tags ?? []).filter((t) => t.key !== 'service.name')),
     tags: tags(span.tags),
     // Events in order (breadcrumbs, oldest first, then the exception), each with every field and its type.
@@ -119,7 +157,7 @@ interface JaegerSpan {
   spanID: string;
   operationName: string;
   flags: number;
-  references: unknown[];
+  references: { refType: string; spanID: string }[];
   processID: string;
   tags: JaegerTag[];
   logs?: { timestamp: number; fields: JaegerTag[] }[];
@@ -141,11 +179,13 @@ describe('the script tag and the ESM build store the same spans', () => {
   let server: { close(): Promise<void> };
   let build: 'script' | 'esm' = 'script';
   let esm = '';
+  let app = '';
   const service = (b: string, i: number) => `parity-${b}-${run}-${i}`;
 
   beforeAll(async () => {
-    esm = await bundleEsmBuild();
-    const pages: Record<string, string | (() => string)> = { '/faultline-esm.js': esm };
+    esm = await esmBuild();
+    app = await appTracing();
+    const pages: Record<string, string | (() => string)> = { '/faultline-esm.js': esm, '/app-tracing.js': app };
     cases.forEach((c, i) => {
       // One line for the agent in either build: the page's own line numbers (and so its stacks and
       // fingerprints) are the same.
@@ -155,7 +195,7 @@ describe('the script tag and the ESM build store the same spans', () => {
           build === 'script'
             ? '<script src="/faultline.min.js"></script>'
             : '<script src="/faultline-esm.js"></script>';
-        return `<!doctype html><html><head><script>${config}</script>${agent}</head><body><script>
+        return `<!doctype html><html><head><script>${config}</script>${agent}<script src="/app-tracing.js"></script></head><body><script>
 window.done = (async () => {
 ${c.body}
 })();
@@ -206,6 +246,7 @@ ${c.body}
       const fromEsm = byKey(esmSpans);
       expect(Object.keys(fromScript).sort()).toEqual(Object.keys(fromEsm).sort());
       for (const key of Object.keys(fromEsm)) expect({ key, ...fromScript[key] }).toEqual({ key, ...fromEsm[key] });
+      c.check?.(fromScript);
       // Not vacuous: the spans hold what the page did (events, typed values, the resource).
       const all = JSON.stringify(fromScript);
       expect(all).toContain('"deployment.environment.name","string","parity"');
