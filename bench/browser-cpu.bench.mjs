@@ -5,7 +5,8 @@
 // so neither pays for failures. Storm control is off for both: every error is distinct and faultline's
 // token bucket is opened wide, so each one takes the full path.
 // Results: BENCHMARKS.md. Run: node bench/browser-cpu.bench.mjs (needs /usr/bin/chromium:
-// scripts/ensure-chromium.sh).
+// scripts/ensure-chromium.sh). `--baseline <file>` adds a tab with another build of faultline.min.js (an
+// earlier commit's), measured in the same run: node bench/browser-cpu.bench.mjs --baseline /tmp/old.min.js
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -30,8 +31,10 @@ const sentryBundle = execFileSync(
   { cwd: peers, maxBuffer: 64 << 20 },
 );
 const faultlineBundle = readFileSync(join(here, '../packages/browser/dist/faultline.min.js'));
+const baselineAt = process.argv.indexOf('--baseline');
+const baselineBundle = baselineAt > 0 ? readFileSync(process.argv[baselineAt + 1]) : undefined;
 
-const received = { faultline: 0, sentry: 0 };
+const received = { faultline: 0, baseline: 0, sentry: 0 };
 // A sink for both agents' requests, and the pages, on one origin (no CORS preflight to pay for).
 const server = createServer((req, res) => {
   const path = new URL(req.url, 'http://x').pathname;
@@ -40,13 +43,17 @@ const server = createServer((req, res) => {
     req.on('data', (c) => (body += c));
     return req.on('end', () => {
       // What arrived: exception spans (faultline, OTLP JSON) or error events (Sentry, one per envelope).
-      if (path === '/v1/traces') received.faultline += body.split('"name":"exception","kind"').length - 1;
+      const spans = body.split('"name":"exception","kind"').length - 1;
+      if (path === '/v1/traces') received.faultline += spans;
+      else if (path === '/baseline/v1/traces') received.baseline += spans;
       else received.sentry += 1;
       res.writeHead(200).end('{}');
     });
   }
   if (path === '/faultline.min.js')
     return res.writeHead(200, { 'content-type': 'text/javascript' }).end(faultlineBundle);
+  if (path === '/faultline-baseline.min.js' && baselineBundle)
+    return res.writeHead(200, { 'content-type': 'text/javascript' }).end(baselineBundle);
   if (path === '/sentry.min.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(sentryBundle);
   const page = pages[path];
   if (page === undefined) return res.writeHead(404).end();
@@ -61,6 +68,8 @@ const pages = {
   '/none.html': '',
   '/faultline.html': `<script>window.faultlineConfig = { rateLimit: { burst: 1e9, refillPerSecond: 1e9 } };</script>
     <script src="/faultline.min.js" data-endpoint="${origin}/v1/traces" data-service-name="bench"></script>`,
+  '/baseline.html': `<script>window.faultlineConfig = { rateLimit: { burst: 1e9, refillPerSecond: 1e9 } };</script>
+    <script src="/faultline-baseline.min.js" data-endpoint="${origin}/baseline/v1/traces" data-service-name="bench"></script>`,
   '/sentry.html': `<script src="/sentry.min.js"></script>
     <script>Sentry.init({ dsn: '${origin.replace('//', '//public@')}/1', integrations: (all) => all.filter((i) => i.name !== 'Dedupe') });</script>`,
 };
@@ -94,14 +103,15 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
 });
 const tabs = {};
-for (const name of ['none', 'faultline', 'sentry']) {
+const names = baselineBundle ? ['none', 'faultline', 'baseline', 'sentry'] : ['none', 'faultline', 'sentry'];
+for (const name of names) {
   tabs[name] = await browser.newPage();
   tabs[name].on('pageerror', () => {});
   await tabs[name].goto(`${origin}/${name}.html`);
   await round(tabs[name], 1e6); // warm-up: JIT, lazy initialisation
 }
 // Interleaved rounds, so that a noisy moment hits every setup alike.
-const times = { none: [], faultline: [], sentry: [] };
+const times = Object.fromEntries(names.map((name) => [name, []]));
 for (let r = 0; r < ROUNDS; r++) {
   for (const name of Object.keys(tabs)) {
     times[name].push(await round(tabs[name], r * ERRORS_PER_ROUND));
@@ -126,9 +136,17 @@ console.table({
     'µs/error': faultline.toFixed(1),
     'vs Sentry': `${(sentry / faultline).toFixed(1)}x cheaper`,
   },
+  ...(baselineBundle
+    ? {
+        [`@faultline/browser, baseline (${process.argv[baselineAt + 1]})`]: {
+          'µs/error': (perError('baseline') - base).toFixed(1),
+          'vs Sentry': `${(sentry / (perError('baseline') - base)).toFixed(1)}x cheaper`,
+        },
+      }
+    : {}),
   '@sentry/browser 11.12.0': { 'µs/error': sentry.toFixed(1) },
 });
 const thrown = (ROUNDS + 1) * ERRORS_PER_ROUND;
 console.log(
-  `reports received by the sink, of ${thrown} errors: faultline ${received.faultline}, Sentry ${received.sentry}`,
+  `reports received by the sink, of ${thrown} errors: faultline ${received.faultline}${baselineBundle ? `, baseline ${received.baseline}` : ''}, Sentry ${received.sentry}`,
 );

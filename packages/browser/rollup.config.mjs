@@ -1,7 +1,15 @@
+import { fileURLToPath } from 'node:url';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { packageConfig } from '../../scripts/rollup-package.mjs';
+
+/** The script tag carries no OpenTelemetry SDK: core's few uses of the API resolve to src/platform. */
+const apiLite = {
+  name: 'faultline-opentelemetry-api-lite',
+  resolveId: (id) =>
+    id === '@opentelemetry/api' ? fileURLToPath(new URL('src/platform/opentelemetry-api.ts', import.meta.url)) : null,
+};
 
 export default [
   // ESM + CJS + types for bundlers (dependencies stay external, so the app's bundler tree-shakes them).
@@ -10,9 +18,17 @@ export default [
   {
     input: 'src/script-tag.ts',
     plugins: [
-      nodeResolve({ browser: true, dedupe: ['@opentelemetry/api'] }),
-      typescript({ tsconfig: './tsconfig.json', noEmit: false, declaration: false, sourceMap: false }),
-      terser({ format: { comments: false } }),
+      apiLite,
+      nodeResolve({ browser: true }),
+      // Fields assigned in constructors rather than declared (no bare `name;` declarations in the output).
+      typescript({
+        tsconfig: './tsconfig.json',
+        noEmit: false,
+        declaration: false,
+        sourceMap: false,
+        useDefineForClassFields: false,
+      }),
+      terser({ compress: { passes: 2 }, format: { comments: false } }),
     ],
     output: { file: 'dist/faultline.min.js', format: 'iife', name: 'faultlineAgent' },
   },

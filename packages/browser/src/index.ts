@@ -1,6 +1,7 @@
 // @faultline/browser for bundled apps: `import { init } from '@faultline/browser'`.
-import { BrowserAgent, type CaptureContext } from './agent';
+import { type BrowserAgent, type CaptureContext, createBrowserAgent } from './agent';
 import { type BrowserOptions, resolveConfig } from './config';
+import { createOtelPipeline } from './otel-pipeline';
 
 export type { CaptureContext } from './agent';
 export type { BrowserOptions } from './config';
@@ -15,8 +16,9 @@ export function init(options: BrowserOptions = {}): void {
   }
   try {
     // The logs pipeline is a chunk of its own: loaded only when exceptions go out as log records.
-    const started = new BrowserAgent(
+    const started = createBrowserAgent(
       resolveConfig(options, (m) => console.warn(m)),
+      createOtelPipeline,
       () => import('./logs'),
     );
     started.install();

@@ -3,7 +3,7 @@
 // Loaded only when asked for (`exceptionSignal: 'logs' | 'logs/dup'`): as a chunk of its own in bundled
 // apps, as dist/faultline-logs.min.js beside the script tag.
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
-import type { Resource } from '@opentelemetry/resources';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 
 export interface LogsPipeline {
@@ -11,9 +11,9 @@ export interface LogsPipeline {
   flush(): Promise<void>;
 }
 
-export function createLogsPipeline(endpoint: string, resource: Resource): LogsPipeline {
+export function createLogsPipeline(endpoint: string, resource: Record<string, string>): LogsPipeline {
   const provider = new LoggerProvider({
-    resource,
+    resource: resourceFromAttributes(resource),
     processors: [
       new BatchLogRecordProcessor({
         exporter: new OTLPLogExporter({ url: endpoint }),

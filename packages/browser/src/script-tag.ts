@@ -1,9 +1,11 @@
 // The script-tag build (dist/faultline.min.js): configured by the tag's data-* attributes, or by
 // `window.faultlineConfig` set before it; exposes the API on `window.faultline`. Calls made before it loaded
 // (window.faultline = window.faultline || [] ; faultline.push(['captureException', err])) are replayed.
-import { BrowserAgent } from './agent';
+// Spans are written as OTLP/JSON by faultline itself (otlp-direct.ts): no OpenTelemetry SDK in this build.
+import { createBrowserAgent } from './agent';
 import { type BrowserOptions, optionsFromScriptTag, resolveConfig } from './config';
 import type { LoadLogs } from './deferred-logs';
+import { createDirectPipeline } from './otlp-direct';
 
 type Queued = [method: string, ...args: unknown[]];
 type LogsModule = Awaited<ReturnType<LoadLogs>>;
@@ -32,8 +34,9 @@ function siblingScript(me: HTMLScriptElement | null): LoadLogs {
 (() => {
   try {
     const fromTag = optionsFromScriptTag(document.currentScript as HTMLScriptElement | null);
-    const agent = new BrowserAgent(
+    const agent = createBrowserAgent(
       resolveConfig(w.faultlineConfig, (m) => console.warn(m), fromTag),
+      createDirectPipeline,
       siblingScript(document.currentScript as HTMLScriptElement | null),
     );
     // Loaded by the early-capture loader: take over its listeners, then report what it queued.
@@ -43,11 +46,11 @@ function siblingScript(me: HTMLScriptElement | null): LoadLogs {
     agent.earlyOverflow(early?.dropped ?? 0);
     for (const [kind, event] of early?.queue.splice(0) ?? []) agent.replay(kind, event);
     const api = {
-      captureException: agent.captureException.bind(agent),
-      setUser: agent.setUser.bind(agent),
-      setContext: agent.setContext.bind(agent),
-      addBreadcrumb: agent.addBreadcrumb.bind(agent),
-      flush: agent.flush.bind(agent),
+      captureException: agent.captureException,
+      setUser: agent.setUser,
+      setContext: agent.setContext,
+      addBreadcrumb: agent.addBreadcrumb,
+      flush: agent.flush,
     };
     const queued = Array.isArray(w.faultline) ? (w.faultline as unknown[]) : [];
     w.faultline = api;
