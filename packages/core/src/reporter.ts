@@ -64,6 +64,9 @@ export interface ExceptionReporter {
   readonly scrubber: Scrubber;
 }
 
+/** The withheld span's length: long enough to end after it starts on every clock. */
+const WITHHELD_SPAN_MS = 0.001;
+
 export function createExceptionReporter(options: ReporterOptions): ExceptionReporter {
   const scrubber = createScrubber(options.scrub);
   const limiter = createRateLimiter({ ...options.rateLimit, now: options.rateLimit?.now ?? options.now });
@@ -150,7 +153,11 @@ export function createExceptionReporter(options: ReporterOptions): ExceptionRepo
       const agentLost = losses !== undefined && Object.values(losses).some((n) => n > 0);
       if (withheld.duplicates === 0 && withheld.dropped === 0 && failed === 0 && !agentLost) return false;
       try {
+        // A span started and ended at once can get the same clock reading twice (browsers coarsen
+        // performance.now()), and Jaeger flags a span that does not end after it starts: one microsecond.
+        const now = Date.now();
         const span = options.tracer.startSpan('faultline.withheld', {
+          startTime: now,
           attributes: {
             ...(attributes ? scrubber.attributes(attributes) : {}),
             ...losses,
@@ -166,7 +173,7 @@ export function createExceptionReporter(options: ReporterOptions): ExceptionRepo
               : {}),
           },
         });
-        span.end();
+        span.end(now + WITHHELD_SPAN_MS);
         lost -= failed;
         return true;
       } catch {
