@@ -33,9 +33,12 @@ interface JaegerTag {
 function expectedTag(v: unknown): { type: string; value: unknown } {
   if (typeof v === 'string') return { type: 'string', value: v };
   if (typeof v === 'boolean') return { type: 'bool', value: v };
-  // Integers that fit an int64 are int64s; an integral double past that (1e100) stays a double.
-  if (typeof v === 'number')
-    return Number.isInteger(v) && Math.abs(v) < 2 ** 63 ? { type: 'int64', value: v } : { type: 'float64', value: v };
+  // Integers that fit an int64 are int64s; an integral double past that (1e100) stays a double. Jaeger's JSON
+  // gives an int64 beyond 2^53 as a string, its exact decimal, which a JSON number could not hold.
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v) || Math.abs(v) >= 2 ** 63) return { type: 'float64', value: v };
+    return { type: 'int64', value: Number.isSafeInteger(v) ? v : BigInt(v).toString() };
+  }
   return { type: 'string', value: v }; // arrays: Jaeger keeps them as JSON text (read back below)
 }
 
