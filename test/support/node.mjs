@@ -1,5 +1,6 @@
 // Running test apps under @faultline/node: the built agent, and an environment that points it at the test
 // collector and inherits nothing else from the test process.
+import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -32,8 +33,7 @@ export function spoolFiles(dir, { claimed = false } = {}) {
  * Starts a server app (`node ...args`) that prints `listening <port>`; resolves with its base URL.
  * `children` collects the process so that the suite can kill it afterwards.
  */
-export async function startListening(node, args, env, children) {
-  const { spawn } = await import('node:child_process');
+export function startListening(node, args, env, children) {
   const child = spawn(node, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   return new Promise((resolvePromise, reject) => {
@@ -55,4 +55,17 @@ export async function answersOf(base, routes) {
     out.push(`${route} ${res.status} ${res.headers.get('content-type')} ${await res.text()}`);
   }
   return out;
+}
+
+/** The tags a framework's report of `GET /orders/42` (route `/orders/:id`, answered 500) must carry. */
+export function orderRouteReport(mechanism) {
+  return {
+    'faultline.mechanism': mechanism,
+    'faultline.handled': true,
+    'http.request.method': 'GET',
+    'http.route': '/orders/:id',
+    'url.path': '/orders/42',
+    'http.response.status_code': 500,
+    'user_agent.original': 'e2e-agent/1.0',
+  };
 }
