@@ -22,6 +22,7 @@ export const DEFAULT_PORTS = Object.freeze({
   jaegerHealth: 14133,
   jaegerQuery: 16686,
   jaegerQueryGrpc: 16685,
+  collectorMetrics: 8889,
 });
 
 /** How long a component may take to become healthy before we give up with its log. */
@@ -201,6 +202,7 @@ export function startCollector({
       FAULTLINE_OTLP_HTTP: loop(ports.otlpHttp),
       FAULTLINE_OTLP_TENANTS_HTTP: loop(ports.otlpTenantsHttp),
       FAULTLINE_COLLECTOR_HEALTH: loop(ports.collectorHealth),
+      FAULTLINE_METRICS: loop(ports.collectorMetrics),
       FAULTLINE_JAEGER_OTLP_GRPC: loop(ports.jaegerOtlpGrpc),
       FAULTLINE_COLLECTOR_STORAGE: storageDir,
       FAULTLINE_CORS_ORIGINS: JSON.stringify(corsOrigins),
@@ -232,6 +234,7 @@ export async function startStack(options = {}) {
       otlpTenantsTraces: `http://127.0.0.1:${ports.otlpTenantsHttp}/v1/traces`,
       otlpGrpc: `127.0.0.1:${ports.otlpGrpc}`,
       jaegerQuery: `http://127.0.0.1:${ports.jaegerQuery}`,
+      collectorMetrics: `http://127.0.0.1:${ports.collectorMetrics}/metrics`,
     },
     /** Stops Jaeger (the collector keeps queueing what it cannot deliver). */
     async stopJaeger() {

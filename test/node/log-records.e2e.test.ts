@@ -57,7 +57,8 @@ describe('exceptions as log records', () => {
     expect(received.map((r) => r.path)).toEqual(['/v1/logs']);
     const body = JSON.parse(received[0]?.body ?? '{}');
     const record = body.resourceLogs[0].scopeLogs[0].logRecords[0];
-    expect(record.severityText).toBe('ERROR');
+    // A crash that ends the process: FATAL (issue 13).
+    expect([record.severityNumber, record.severityText]).toEqual([21, 'FATAL']);
     expect(record.eventName).toBe('exception');
     expect(attrs(record.attributes)).toMatchObject({
       'exception.type': 'RangeError',

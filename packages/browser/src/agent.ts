@@ -97,6 +97,8 @@ export function createBrowserAgent(
     signals,
     logger: logs?.logger as never,
     rateLimit: config.rateLimit,
+    classify: config.classify,
+    warn: (message) => console.warn(message),
     beforeSend: config.beforeSend as ((r: ExceptionReport) => ExceptionReport | null) | undefined,
   });
 

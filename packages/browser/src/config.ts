@@ -1,6 +1,6 @@
 // Configuration: from init() in bundled apps, or from the script tag's data-* attributes and a global
 // `window.faultlineConfig`. A missing or malformed setting gets one console warning and a safe default.
-import type { ExceptionReport, RateLimitOptions } from '@faultline/core';
+import type { ClassificationRule, ExceptionReport, RateLimitOptions } from '@faultline/core';
 
 export interface BrowserConfig {
   /** Full OTLP/HTTP traces URL, e.g. https://collector.example/v1/traces. */
@@ -19,6 +19,8 @@ export interface BrowserConfig {
   logsEndpoint: string;
   /** Storm control: dedupe window and token bucket (core's defaults: 10 s, burst 25, 1 per second). */
   rateLimit?: Pick<RateLimitOptions, 'dedupeWindowMs' | 'burst' | 'refillPerSecond'>;
+  /** Classification rules tried before faultline's own table; a bad one is named in a warning and skipped. */
+  classify?: ClassificationRule[];
 }
 
 export type BrowserOptions = Partial<BrowserConfig>;
@@ -54,6 +56,8 @@ export function resolveConfig(
       options.captureResourceErrors === true || (options.captureResourceErrors as unknown) === 'true',
     beforeSend: typeof options.beforeSend === 'function' ? options.beforeSend : undefined,
     rateLimit: rateLimitOptions(options.rateLimit, warn),
+    // Checked rule by rule where core compiles them (createExceptionReporter's warn).
+    classify: options.classify,
     exceptionSignal: exceptionSignal(options.exceptionSignal, warn),
     logsEndpoint: logsEndpoint(options.logsEndpoint, endpoint, warn),
   };
@@ -142,6 +146,7 @@ export const OPTION_KEYS = [
   'exceptionSignal',
   'logsEndpoint',
   'rateLimit',
+  'classify',
 ] as const;
 
 /** A value as a warning shows it: JSON where it can be, never a throw (BigInt, cycles, a throwing toJSON). */

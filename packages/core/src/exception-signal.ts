@@ -15,6 +15,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { Logger } from '@opentelemetry/api-logs';
+import { SEVERITY_NUMBERS, type Severity } from './classify';
 import type { Withheld } from './rate-limit';
 import type { Attributes } from './scrub';
 import type { ExceptionRecord } from './types';
@@ -27,6 +28,12 @@ export interface ExceptionReport {
   mechanism: string;
   /** False when nothing in the app caught it. */
   handled: boolean;
+  /** What kind of failure: network, timeout, rate_limit, auth, validation, server, client, code, resource, unknown. */
+  category: string;
+  /** Worth retrying: the same call may succeed later. */
+  transient: boolean;
+  /** fatal (it ends the process), error (unhandled), warn (handled), or what a rule or beforeSend says. */
+  severity: Severity;
   /** What dedupe and rate limiting withheld since the previous report. */
   withheld: Withheld;
   /** Context: page, session, user, process... (already scrubbed). */
@@ -54,8 +61,6 @@ export interface ExceptionSignals {
 
 /** Status descriptions are for a glance; the full text is in the event. */
 const MAX_STATUS_MESSAGE_LENGTH = 1024;
-/** Severity of exception log records (SeverityNumber.ERROR). */
-const SEVERITY_ERROR = 17;
 
 /**
  * Reads OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN: `logs` sends log records only, `logs/dup` sends both, anything
@@ -78,6 +83,9 @@ export function exceptionAttributes(report: ExceptionReport): OtelAttributes {
     'faultline.fingerprint': report.fingerprint,
     'faultline.mechanism': report.mechanism,
     'faultline.handled': report.handled,
+    'faultline.category': report.category,
+    'faultline.transient': report.transient,
+    'faultline.severity': report.severity,
   };
   if (report.withheld.duplicates > 0) attrs['faultline.duplicates'] = report.withheld.duplicates;
   if (report.withheld.dropped > 0) attrs['faultline.dropped'] = report.withheld.dropped;
@@ -106,6 +114,9 @@ export function recordExceptionSpan(tracer: Tracer, report: ExceptionReport): Sp
         'faultline.fingerprint': report.fingerprint,
         'faultline.mechanism': report.mechanism,
         'faultline.handled': report.handled,
+        'faultline.category': report.category,
+        'faultline.transient': report.transient,
+        'faultline.severity': report.severity,
       }),
     },
     active,
@@ -122,8 +133,8 @@ export function recordExceptionSpan(tracer: Tracer, report: ExceptionReport): Sp
 export function emitExceptionLog(logger: Logger, report: ExceptionReport): void {
   logger.emit({
     eventName: 'exception',
-    severityNumber: SEVERITY_ERROR,
-    severityText: 'ERROR',
+    severityNumber: SEVERITY_NUMBERS[report.severity] ?? SEVERITY_NUMBERS.error,
+    severityText: report.severity.toUpperCase(),
     timestamp: report.time,
     context: context.active(),
     attributes: withAttributes(report.attributes as OtelAttributes, exceptionAttributes(report), {

@@ -5,6 +5,9 @@ export type { ContextAttributes, ContextValue } from './app-context';
 export { primitiveEntries, setContextAttributes, tagValue, userAttributes } from './app-context';
 export type { CircuitBreaker, CircuitBreakerOptions } from './circuit-breaker';
 export { BREAKER_BASE_MS, BREAKER_MAX_MS, createCircuitBreaker, retryAfterMs } from './circuit-breaker';
+export { NODE_RULES } from './classification-rules';
+export type { Classification, ClassificationRule, RuntimeRules, Severity } from './classify';
+export { classify, compileRules, defaultSeverity, SEVERITY_NUMBERS } from './classify';
 export type { Breadcrumb, ExceptionReport, ExceptionSignals } from './exception-signal';
 export {
   emitExceptionLog,

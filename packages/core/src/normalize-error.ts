@@ -56,20 +56,29 @@ export function normalizeError(value: unknown): ExceptionRecord {
   try {
     const root = describe(value);
     const seen = new Set<unknown>([value, root.source]);
-    const causes: (CauseRecord & { text: string })[] = [];
+    const causes: Cause[] = [];
     collectCauses(root.source, 1, seen, causes);
     let stacktrace = root.text;
     for (const cause of causes) {
       const label = cause.relation === 'cause' ? 'Caused by: ' : `Caused by (${cause.relation}): `;
       stacktrace += `\n${label}${cause.text}`;
     }
-    return {
+    const record: ExceptionRecord = {
       type: root.type,
       message: root.message,
       stacktrace: truncate(stacktrace, MAX_STACKTRACE_LENGTH),
       frames: root.frames,
-      causes: causes.map(({ text, ...cause }) => cause),
+      causes: causes.map(({ text, source, ...cause }) => cause),
     };
+    // Only objects carry a code or a status; `throw "x"` has neither.
+    if (isObjectLike(root.source)) {
+      let code = errorCode(root.source);
+      for (let i = 0; code === undefined && i < causes.length; i++) code = errorCode(causes[i]?.source);
+      if (code !== undefined) record.code = code;
+      const status = httpStatus(root.source) ?? httpStatus(safeGet(root.source, 'response'));
+      if (status !== undefined) record.status = status;
+    }
+    return record;
   } catch {
     // Unreachable by design (every read is guarded); kept so a bug here can never lose the report.
     return {
@@ -82,7 +91,24 @@ export function normalizeError(value: unknown): ExceptionRecord {
   }
 }
 
-function collectCauses(parent: unknown, depth: number, seen: Set<unknown>, out: (CauseRecord & { text: string })[]) {
+/** A code worth matching: a short string (`ECONNREFUSED`), never a user's long text. */
+function errorCode(value: unknown): string | undefined {
+  const code = safeGet(value, 'code');
+  return typeof code === 'string' && code.length > 0 && code.length <= 64 ? code : undefined;
+}
+
+/** `status` or `statusCode` (fetch Response, axios, http-errors, Fastify, got...), when it is an HTTP status. */
+function httpStatus(value: unknown): number | undefined {
+  for (const key of ['status', 'statusCode']) {
+    const status = safeGet(value, key);
+    if (typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 599) return status;
+  }
+  return undefined;
+}
+
+type Cause = CauseRecord & { text: string; source: unknown };
+
+function collectCauses(parent: unknown, depth: number, seen: Set<unknown>, out: Cause[]) {
   if (depth > MAX_CAUSE_DEPTH || !isObjectLike(parent)) return;
   const links: [string, unknown][] = [];
   const cause = safeGet(parent, 'cause');
@@ -99,7 +125,7 @@ function collectCauses(parent: unknown, depth: number, seen: Set<unknown>, out: 
       seen.add(value);
     }
     const d = describe(value);
-    out.push({ relation, depth, type: d.type, message: d.message, frames: d.frames, text: d.text });
+    out.push({ relation, depth, type: d.type, message: d.message, frames: d.frames, text: d.text, source: d.source });
     collectCauses(d.source, depth + 1, seen, out);
   }
 }

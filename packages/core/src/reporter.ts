@@ -3,6 +3,7 @@
 // The runtime packages only decide *when* to call capture() and what context to add.
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from '@opentelemetry/api-logs';
+import { type ClassificationRule, classify, compileRules, defaultSeverity, type RuntimeRules } from './classify';
 import {
   type Breadcrumb,
   type ExceptionReport,
@@ -23,6 +24,12 @@ export interface ReporterOptions {
   signals?: ExceptionSignals;
   scrub?: ScrubOptions;
   rateLimit?: RateLimitOptions;
+  /** The app's classification rules, tried before the built-in table. */
+  classify?: ClassificationRule[];
+  /** The runtime's own built-in rules, tried before the shared ones (the Node agent's NODE_RULES). */
+  runtimeRules?: RuntimeRules;
+  /** Told once about each rule of `classify` that is left out, and why. */
+  warn?: (message: string) => void;
   /** Last look at a report: return it (changed or not) to send it, null to drop it. */
   beforeSend?: (report: ExceptionReport) => ExceptionReport | null | undefined;
   /** Clock in milliseconds since the epoch. */
@@ -32,6 +39,8 @@ export interface ReporterOptions {
 export interface CaptureOptions {
   mechanism: string;
   handled: boolean;
+  /** It ends the process (severity fatal). */
+  fatal?: boolean;
   attributes?: Attributes;
   /** Recent breadcrumbs, oldest first (scrubbed here like everything else). */
   breadcrumbs?: Breadcrumb[];
@@ -72,6 +81,8 @@ export function createExceptionReporter(options: ReporterOptions): ExceptionRepo
   const limiter = createRateLimiter({ ...options.rateLimit, now: options.rateLimit?.now ?? options.now });
   const signals = options.signals ?? { spans: true, logs: false };
   const now = options.now ?? Date.now;
+  const rules = compileRules(options.classify);
+  for (const error of rules.errors) options.warn?.(`faultline: ignoring ${error}`);
   // Error objects already reported: an error captured by hand and rethrown is reported once.
   const reportedObjects = new WeakSet<object>();
   const stats: ReporterStats = {
@@ -112,11 +123,15 @@ export function createExceptionReporter(options: ReporterOptions): ExceptionRepo
           stats[admission.reason === 'duplicate' ? 'duplicates' : 'dropped']++;
           return undefined;
         }
+        const kind = classify(record, rules.rules, options.runtimeRules);
         let report: ExceptionReport | null | undefined = {
           record,
           fingerprint: id,
           mechanism: capture.mechanism,
           handled: capture.handled,
+          category: kind.category,
+          transient: kind.transient,
+          severity: kind.severity ?? defaultSeverity(capture.handled, capture.fatal === true),
           withheld: admission.withheld,
           attributes: capture.attributes ? scrubber.attributes(capture.attributes) : {},
           time: now(),

@@ -453,12 +453,15 @@ export function createScrubber(options: ScrubOptions = {}): Scrubber {
     return out;
   };
 
+  // code and status are kept as they are: short, matched against the classification rules, never exported.
   const record = (rec: ExceptionRecord): ExceptionRecord => ({
     type: text(rec.type),
     message: text(rec.message),
     stacktrace: stacktrace(rec.stacktrace),
     frames: frames(rec.frames),
     causes: rec.causes.map((c) => ({ ...c, type: text(c.type), message: text(c.message) })),
+    code: rec.code,
+    status: rec.status,
   });
 
   return { text, url, attributes, record };

@@ -33,6 +33,10 @@ export interface ExceptionRecord {
   frames: StackFrame[];
   /** The cause chain (`Error.cause`, `AggregateError.errors`), flattened in the order it is printed. */
   causes: CauseRecord[];
+  /** The error's own `code` (`ECONNREFUSED`, `ERR_INVALID_ARG_TYPE`), or its nearest cause's: for classification. */
+  code?: string;
+  /** An HTTP status the error carries (`status`, `statusCode`, `response.status`): for classification. */
+  status?: number;
 }
 
 /** One link of a cause chain. */

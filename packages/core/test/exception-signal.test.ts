@@ -250,7 +250,8 @@ describe('exceptions as log records (OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN)', () 
     });
     expect(spans.getFinishedSpans().map((s) => s.name)).toEqual(['job']);
     const [record] = logs.getFinishedLogRecords();
-    expect(record?.severityText).toBe('ERROR');
+    // Handled: WARN (an unhandled one is ERROR, a crash FATAL; classify.test.ts).
+    expect([record?.severityNumber, record?.severityText]).toEqual([13, 'WARN']);
     expect(record?.eventName).toBe('exception');
     expect(record?.attributes).toMatchObject({
       'exception.type': 'SyntaxError',

@@ -57,6 +57,8 @@ interface Pending {
   value: unknown;
   mechanism: string;
   handled: boolean;
+  /** It ends the process: severity fatal. */
+  fatal?: boolean;
   attributes?: Attributes;
   /** The span active where the error happened (when the app uses OpenTelemetry). */
   span?: unknown;
@@ -257,6 +259,7 @@ export class NodeAgent {
       value: err,
       mechanism: origin === 'unhandledRejection' ? 'unhandledRejection' : 'uncaughtException',
       handled: false,
+      fatal: dying,
     });
     this.deliverUncaught(dying);
   }
@@ -297,16 +300,18 @@ export class NodeAgent {
       this.guard(() => {
         if (typeof err === 'object' && err !== null) this.workerErrors.add(err);
         const handled = w.listenerCount('error') > 0;
+        const fatal = !handled && nothingWillSave();
         this.enqueue({
           value: err,
           mechanism: 'worker',
           handled,
+          fatal,
           attributes: { 'thread.id': threadId, 'thread.name': `worker ${threadId}` },
         });
         // Unhandled, it is about to crash this process too, unless something saves it: then deliver it now,
         // as for any crash.
-        if (handled || !nothingWillSave()) this.scheduleAsyncFlush();
-        else this.flushSync();
+        if (fatal) this.flushSync();
+        else this.scheduleAsyncFlush();
       }),
     );
   }
@@ -323,6 +328,7 @@ export class NodeAgent {
       value: item.value,
       mechanism: item.mechanism,
       handled: item.handled,
+      fatal: item.fatal,
       attributes: item.attributes,
       span: activeSpan(),
     });
@@ -352,6 +358,7 @@ export class NodeAgent {
           pipeline.reporter.capture(item.value, {
             mechanism: item.mechanism,
             handled: item.handled,
+            fatal: item.fatal,
             attributes,
           }) !== undefined;
       };
@@ -380,6 +387,7 @@ export class NodeAgent {
     this.pipeline = createPipeline(this.config, this.resource(), VERSION, {
       scrub: this.options.scrub,
       rateLimit: this.options.rateLimit,
+      classify: this.options.classify,
       beforeSend: this.options.beforeSend,
     });
     return this.pipeline;

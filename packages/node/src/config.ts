@@ -1,7 +1,13 @@
 // Configuration from the standard OpenTelemetry variables plus faultline's own, read once at start-up.
 // A bad value never crashes the host: one warning naming the variable, then a safe default.
 // https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
-import type { ExceptionReport, ExceptionSignals, RateLimitOptions, ScrubOptions } from '@faultline/core';
+import type {
+  ClassificationRule,
+  ExceptionReport,
+  ExceptionSignals,
+  RateLimitOptions,
+  ScrubOptions,
+} from '@faultline/core';
 
 export type LogLevel = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
 
@@ -186,6 +192,8 @@ export interface InitOptions {
   scrub?: ScrubOptions;
   /** Dedupe window and token bucket for error storms (see @faultline/core createRateLimiter). */
   rateLimit?: RateLimitOptions;
+  /** Classification rules tried before faultline's own table (see @faultline/core classify). */
+  classify?: ClassificationRule[];
   beforeSend?: (report: ExceptionReport) => ExceptionReport | null | undefined;
 }
 
@@ -246,6 +254,13 @@ const INIT_CHECKS: Record<keyof InitOptions, Check> = {
       else if (n !== undefined) drop(`${key}: expected a positive number`);
     }
     return out;
+  },
+  // Checked now, so that a bad rule is named at init(), not while a crash is being printed. The small
+  // classify entry of core is loaded for it only when rules are given.
+  classify: (v, drop) => {
+    const { compileRules } = require('@faultline/core/classify') as typeof import('@faultline/core/classify');
+    for (const error of compileRules(v).errors) drop(error);
+    return Array.isArray(v) ? v : undefined;
   },
   beforeSend: (v, drop) => (typeof v === 'function' ? v : drop('expected a function')),
 };

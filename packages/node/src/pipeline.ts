@@ -7,6 +7,7 @@ import {
   createExceptionReporter,
   createScrubber,
   type ExceptionReporter,
+  NODE_RULES,
   type RateLimitOptions,
   type ReporterOptions,
   type ScrubOptions,
@@ -54,6 +55,7 @@ export interface Pipeline {
 export interface PipelineOptions {
   scrub?: ScrubOptions;
   rateLimit?: RateLimitOptions;
+  classify?: ReporterOptions['classify'];
   beforeSend?: ReporterOptions['beforeSend'];
 }
 
@@ -125,6 +127,9 @@ export function createPipeline(
     logger,
     signals: config.signals,
     scrub: options.scrub,
+    rateLimit: options.rateLimit,
+    classify: options.classify,
+    runtimeRules: NODE_RULES,
     beforeSend: options.beforeSend,
   });
   return pipeline;

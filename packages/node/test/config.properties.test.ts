@@ -77,6 +77,7 @@ describe('init() options, for any value', () => {
     'flushTimeoutMs',
     'scrub',
     'rateLimit',
+    'classify',
     'beforeSend',
   ];
   const options = fc.oneof(
@@ -99,6 +100,7 @@ describe('init() options, for any value', () => {
         for (const p of [...(kept.scrub?.patterns ?? []), ...(kept.scrub?.denyKeys ?? [])])
           expect(typeof p === 'string' || p instanceof RegExp).toBe(true);
         if (kept.beforeSend !== undefined) expect(typeof kept.beforeSend).toBe('function');
+        if (kept.classify !== undefined) expect(Array.isArray(kept.classify)).toBe(true);
         for (const n of Object.values(kept.rateLimit ?? {})) expect(Number.isFinite(n) && (n as number) > 0).toBe(true);
         // Nothing kept silently changed: a setting given and not kept is named in a warning.
         if (typeof given === 'object' && given !== null)
@@ -122,6 +124,7 @@ describe('init() options, for any value', () => {
       flushTimeoutMs: 500,
       scrub: { patterns: [/order-\d+/, 'secret-word'], denyKeys: ['session'] },
       rateLimit: { burst: 5 },
+      classify: [{ when: { code: ['card_declined'] }, category: 'validation' }],
       beforeSend: (r: unknown) => r,
     };
     const { options, warnings } = checkInitOptions(given);
@@ -134,13 +137,18 @@ describe('init() options, for any value', () => {
       endpoint: 42,
       headers: { good: 'yes', 'bad name': 'x', worse: 7 },
       flushTimeoutMs: 10 ** 9,
+      classify: [{ when: { type: '(' } }, { when: { code: ['x'] }, category: 'network' }],
     });
-    expect(options).toEqual({ headers: { good: 'yes' } });
+    expect(options).toEqual({
+      headers: { good: 'yes' },
+      classify: [{ when: { type: '(' } }, { when: { code: ['x'] }, category: 'network' }],
+    });
     expect(warnings).toEqual([
       'faultline: init() option endpoint: not an http(s) URL',
       'faultline: init() option headers: dropped the header "bad name": not a valid HTTP header with a string value',
       'faultline: init() option headers: dropped the header "worse": not a valid HTTP header with a string value',
       'faultline: init() option flushTimeoutMs: expected milliseconds from 0 to 30000',
+      expect.stringMatching(/^faultline: init\(\) option classify: classify\[0\]: Invalid regular expression/),
     ]);
   });
 });
