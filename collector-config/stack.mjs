@@ -3,8 +3,8 @@
 // Used by the end-to-end tests and the demo, and runnable alone:
 //   node collector-config/stack.mjs            start both, print where to look, Ctrl-C stops them
 // Ports: DEFAULT_PORTS, each overridable (FAULTLINE_PORT_<NAME>, e.g. FAULTLINE_PORT_OTLP_HTTP=24318).
-import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -23,6 +23,9 @@ export const DEFAULT_PORTS = Object.freeze({
   jaegerQuery: 16686,
   jaegerQueryGrpc: 16685,
   collectorMetrics: 8889,
+  prometheus: 9090,
+  alertmanager: 9093,
+  alertWebhook: 9095,
 });
 
 /** How long a component may take to become healthy before we give up with its log. */
@@ -213,13 +216,94 @@ export function startCollector({
 }
 
 /**
+ * Durations in a Prometheus or Alertmanager file divided by `timeScale`: range selectors (`[5m]`),
+ * offsets, `for:` and the intervals. The e2e suites run the shipped rules and routes this way, 60 times
+ * faster, with every threshold and expression as users get them.
+ */
+export function scaleDurations(text, timeScale) {
+  if (timeScale === 1) return text;
+  const unit = { ms: 1, s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 604800e3, y: 31536000e3 };
+  return text.replace(
+    /(\[|offset\s+|\b(?:for|interval|scrape_interval|evaluation_interval|group_wait|group_interval|repeat_interval):\s*)((?:\d+(?:ms|s|m|h|d|w|y))+)/g,
+    (_, before, duration) => {
+      let ms = 0;
+      for (const [, n, u] of duration.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) ms += Number(n) * unit[u];
+      return `${before}${Math.max(1, Math.round(ms / timeScale))}ms`;
+    },
+  );
+}
+
+/** Installs Debian's prometheus and prometheus-alertmanager if they are missing (scripts/ensure-prometheus.sh). */
+export function ensurePrometheus() {
+  execFileSync('bash', [join(here, '..', 'scripts', 'ensure-prometheus.sh')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+/**
+ * Starts Prometheus on collector-config/prometheus/prometheus.yml and alerts.yml, with this run's ports:
+ * it scrapes the collector's metrics and sends alerts to Alertmanager. `timeScale` as scaleDurations.
+ */
+export function startPrometheus({ ports, dataDir, timeScale = 1 }) {
+  const dir = join(dataDir, 'config');
+  mkdirSync(dir, { recursive: true });
+  const source = (name) => scaleDurations(readFileSync(join(here, 'prometheus', name), 'utf8'), timeScale);
+  writeFileSync(join(dir, 'alerts.yml'), source('alerts.yml'));
+  writeFileSync(
+    join(dir, 'prometheus.yml'),
+    source('prometheus.yml')
+      .replace("'127.0.0.1:9093'", `'127.0.0.1:${ports.alertmanager}'`)
+      .replace("'127.0.0.1:8889'", `'127.0.0.1:${ports.collectorMetrics}'`),
+  );
+  return startProcess({
+    name: 'prometheus',
+    binary: 'prometheus',
+    args: [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dataDir, 'tsdb')}`,
+      `--web.listen-address=127.0.0.1:${ports.prometheus}`,
+    ],
+    healthUrl: `http://127.0.0.1:${ports.prometheus}/-/ready`,
+  });
+}
+
+/** Starts Alertmanager on collector-config/prometheus/alertmanager.yml, sending to `webhookUrl`; no HA cluster. */
+export function startAlertmanager({ ports, dataDir, webhookUrl, timeScale = 1 }) {
+  mkdirSync(dataDir, { recursive: true });
+  const config = join(dataDir, 'alertmanager.yml');
+  writeFileSync(
+    config,
+    scaleDurations(readFileSync(join(here, 'prometheus', 'alertmanager.yml'), 'utf8'), timeScale).replace(
+      'http://127.0.0.1:9095/alerts',
+      webhookUrl,
+    ),
+  );
+  return startProcess({
+    name: 'alertmanager',
+    binary: 'prometheus-alertmanager',
+    args: [
+      `--config.file=${config}`,
+      `--storage.path=${join(dataDir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${ports.alertmanager}`,
+      '--cluster.listen-address=',
+    ],
+    healthUrl: `http://127.0.0.1:${ports.alertmanager}/-/ready`,
+  });
+}
+
+/**
  * Builds what is missing, checks the ports, starts Jaeger then the collector, and returns handles plus the
  * URLs to use. `stop()` stops both (collector first, so it can hand its last batch over).
  * `jaeger`: Jaeger's storage options (startJaeger).
  */
 export async function startStack(options = {}) {
   const ports = resolvePorts(options.ports);
-  await assertPortsFree(ports, Object.keys(ports));
+  // Prometheus, Alertmanager and the webhook start on their own (startPrometheus...), when asked for.
+  const own = ['prometheus', 'alertmanager', 'alertWebhook'];
+  await assertPortsFree(
+    ports,
+    Object.keys(ports).filter((name) => !own.includes(name)),
+  );
   const binaries = options.binaries ?? (await buildBinaries(options));
   const storageDir = options.storageDir ?? mkdtempSync(join(tmpdir(), 'faultline-queue-'));
   const stack = {

@@ -49,6 +49,15 @@ bash collector-config/scripts/build-jaeger.sh
 step "Chromium (Debian package) for the browser suites"
 bash scripts/ensure-chromium.sh
 
+step "Prometheus and Alertmanager (Debian's packages): configs checked, alert rules unit-tested"
+bash scripts/ensure-prometheus.sh
+(
+  cd collector-config/prometheus
+  promtool check config prometheus.yml
+  amtool check-config alertmanager.yml
+  promtool test rules alerts.test.yml
+)
+
 step "end-to-end suites (real collector, Jaeger, Chromium, node processes) on Node 20"
 (cd test && pnpm run test)
 for major in 22 24; do

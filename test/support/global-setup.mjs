@@ -27,6 +27,9 @@ export async function setup(project) {
   process.env.FAULTLINE_SOURCEMAP_STORE = sourcemapStore;
   // Badger, as users run it, in a directory of this run's own: a Jaeger restart keeps what it stored.
   jaegerData = mkdtempSync(join(tmpdir(), 'faultline-jaeger-'));
+  // Error counts leave the collector every 250 ms, not every 5 s: the metrics suite's Prometheus scrapes
+  // 60 times faster than a real one (metrics-alerts.e2e.test.ts).
+  process.env.FAULTLINE_METRICS_FLUSH_INTERVAL = '250ms';
   stack = await startStack({ ports: TEST_PORTS, corsOrigins: TEST_ORIGINS, jaeger: { dataDir: jaegerData } });
   // Tests run in worker processes; the few that stop and start Jaeger ask this process over loopback.
   control = createServer(async (req, res) => {

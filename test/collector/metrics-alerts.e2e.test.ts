@@ -1,0 +1,186 @@
+// Error counts and alerts (issue 13) on the real Prometheus and Alertmanager (Debian's packages): the
+// collector counts exception spans by the labels operations teams filter on, Prometheus scrapes them and
+// evaluates collector-config/prometheus/alerts.yml, Alertmanager sends the alerts to a webhook here. The
+// shipped rules and routes run with every duration divided by 60 (stack.mjs scaleDurations): 5 minutes
+// are 5 seconds, thresholds and expressions are as users get them.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ensurePrometheus, startAlertmanager, startPrometheus } from '../../collector-config/stack.mjs';
+import { eventually } from '../support/jaeger.mjs';
+import { agentEnv, REGISTER } from '../support/node.mjs';
+import { exceptionSpan, sendOtlp } from '../support/otlp.mjs';
+
+const stack = inject('stack' as never) as {
+  urls: { otlpHttp: string; otlpTraces: string };
+  ports: Record<string, number>;
+};
+const node = process.env.FAULTLINE_TEST_NODE || process.execPath;
+const run = Date.now() % 100000;
+const TIME_SCALE = 60;
+
+interface Alert {
+  status: 'firing' | 'resolved';
+  labels: Record<string, string>;
+}
+const received: { at: number; alert: Alert }[] = [];
+let hook: Server;
+let dir: string;
+let prometheus: { stop(): Promise<void> };
+let alertmanager: { stop(): Promise<void> };
+const promUrl = () => `http://127.0.0.1:${stack.ports.prometheus}`;
+
+beforeAll(async () => {
+  ensurePrometheus();
+  hook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => {
+      body += d;
+    });
+    req.on('end', () => {
+      for (const alert of (JSON.parse(body) as { alerts: Alert[] }).alerts) received.push({ at: Date.now(), alert });
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => hook.listen(stack.ports.alertWebhook, '127.0.0.1', r));
+  dir = mkdtempSync(join(tmpdir(), 'faultline-prometheus-'));
+  prometheus = await startPrometheus({ ports: stack.ports, dataDir: join(dir, 'prometheus'), timeScale: TIME_SCALE });
+  alertmanager = await startAlertmanager({
+    ports: stack.ports,
+    dataDir: join(dir, 'alertmanager'),
+    webhookUrl: `http://127.0.0.1:${stack.ports.alertWebhook}/alerts`,
+    timeScale: TIME_SCALE,
+  });
+});
+afterAll(async () => {
+  await alertmanager?.stop();
+  await prometheus?.stop();
+  hook?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** An instant query's result. */
+async function query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
+  const res = await fetch(`${promUrl()}/api/v1/query?query=${encodeURIComponent(expr)}`);
+  const body = (await res.json()) as { status: string; error?: string; data: { result: never[] } };
+  if (body.status !== 'success') throw new Error(`${expr}: ${body.error}`);
+  return body.data.result;
+}
+
+const alertsFor = (name: string, service: string, status?: string) =>
+  received.filter(
+    (r) =>
+      r.alert.labels.alertname === name &&
+      r.alert.labels.service_name === service &&
+      (!status || r.alert.status === status),
+  );
+
+/** `count` exception spans of `service` in one request, as many clients would send them. */
+function errors(service: string, count: number, attributes: Record<string, string | boolean> = {}) {
+  const spans = Array.from({ length: count }, () =>
+    exceptionSpan({
+      resource: { 'service.name': service, 'deployment.environment.name': 'production' },
+      attributes: {
+        'faultline.category': 'code',
+        'faultline.severity': 'error',
+        'faultline.handled': false,
+        ...attributes,
+      },
+    }),
+  );
+  return sendOtlp(stack.urls.otlpTraces, { resourceSpans: spans.flatMap((s) => s.payload.resourceSpans) });
+}
+
+describe('error counts in Prometheus', () => {
+  it("a real Node process's crash is counted with its labels, and the crash alert reaches the webhook", async () => {
+    const service = `metrics-crash-${run}`;
+    const result = spawnSync(
+      node,
+      ['--require', `${REGISTER}.cjs`, resolve(__dirname, '../node/apps/crash-refused.cjs')],
+      {
+        encoding: 'utf8',
+        timeout: 20_000,
+        env: agentEnv(stack.urls.otlpHttp, service, {
+          OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=production,service.version=2.4.1',
+        }),
+      },
+    );
+    expect(result.status).toBe(1);
+    const [series] = await eventually(
+      async () => {
+        const r = await query(`faultline_exceptions_total{service_name="${service}"}`);
+        return r.length > 0 ? r : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the crash in Prometheus' },
+    );
+    expect(series?.metric).toMatchObject({
+      deployment_environment_name: 'production',
+      service_version: '2.4.1',
+      error_type: 'Error',
+      faultline_category: 'network',
+      faultline_transient: 'true',
+      faultline_handled: 'false',
+      faultline_severity: 'fatal',
+    });
+    expect(series?.value[1]).toBe('1');
+    await eventually(() => alertsFor('FaultlineCrash', service, 'firing')[0], {
+      timeoutMs: 30_000,
+      what: 'FaultlineCrash at the webhook',
+    });
+  });
+
+  it('a storm in one service fires the rate alert for it alone, and it resolves after the storm', async () => {
+    const storm = `metrics-storm-${run}`;
+    const quiet = `metrics-quiet-${run}`;
+    // 40 errors/s in the storm for 15 s (above the 1/s threshold), 0.5/s in the quiet service.
+    const started = Date.now();
+    for (let second = 0; second < 15; second++) {
+      expect((await errors(storm, 40)).status).toBe(200);
+      if (second % 2 === 0) expect((await errors(quiet, 1)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, Math.max(0, started + (second + 1) * 1000 - Date.now())));
+    }
+    const firing = await eventually(() => alertsFor('FaultlineErrorRateHigh', storm, 'firing')[0], {
+      timeoutMs: 30_000,
+      what: 'FaultlineErrorRateHigh firing',
+    });
+    expect(firing.alert.labels).toMatchObject({ severity: 'warning', deployment_environment_name: 'production' });
+    await eventually(() => alertsFor('FaultlineErrorRateHigh', storm, 'resolved')[0], {
+      timeoutMs: 45_000,
+      what: 'FaultlineErrorRateHigh resolved',
+    });
+    expect(alertsFor('FaultlineErrorRateHigh', quiet)).toEqual([]);
+    // Its rate, while it lasted, was the storm's: 40/s (the 5 s window, scaled).
+    const [peak] = await query(`max_over_time(service:faultline_exceptions:rate5m{service_name="${storm}"}[1m])`);
+    expect(Number(peak?.value[1])).toBeGreaterThan(20);
+  }, 120_000);
+
+  it('a flood of distinct errors keeps the per-fingerprint series bounded, and counts the rest as overflow', async () => {
+    const service = `metrics-flood-${run}`;
+    const spans = Array.from({ length: 1500 }, (_, i) =>
+      exceptionSpan({
+        resource: { 'service.name': service },
+        attributes: { 'faultline.fingerprint': `${run}-${i}`.padStart(16, '0') },
+      }),
+    );
+    expect(
+      (await sendOtlp(stack.urls.otlpTraces, { resourceSpans: spans.flatMap((s) => s.payload.resourceSpans) })).status,
+    ).toBe(200);
+    // The limit is per service (spanmetrics keeps one set per resource): 1,000 series, the other 500 errors in
+    // the service's overflow series (its service is the exporter's job label, exported_job once scraped).
+    const overflow = await eventually(
+      async () => {
+        const [o] = await query(
+          `faultline_exceptions_by_fingerprint_total{otel_metric_overflow="true", exported_job="${service}"}`,
+        );
+        return o && Number(o.value[1]) >= 500 ? o : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the overflow series' },
+    );
+    expect(overflow.value[1]).toBe('500');
+    const [count] = await query(`count(faultline_exceptions_by_fingerprint_total{service_name="${service}"})`);
+    expect(count?.value[1]).toBe('1000');
+  });
+});
