@@ -252,8 +252,8 @@ export function startPrometheus({ ports, dataDir, timeScale = 1 }) {
   writeFileSync(
     join(dir, 'prometheus.yml'),
     source('prometheus.yml')
-      .replace("'127.0.0.1:9093'", `'127.0.0.1:${ports.alertmanager}'`)
-      .replace("'127.0.0.1:8889'", `'127.0.0.1:${ports.collectorMetrics}'`),
+      .replace(/(["'])127\.0\.0\.1:9093\1/, `'127.0.0.1:${ports.alertmanager}'`)
+      .replace(/(["'])127\.0\.0\.1:8889\1/, `'127.0.0.1:${ports.collectorMetrics}'`),
   );
   return startProcess({
     name: 'prometheus',

@@ -4,23 +4,27 @@
 // shipped rules and routes run with every duration divided by 60 (stack.mjs scaleDurations): 5 minutes
 // are 5 seconds, thresholds and expressions are as users get them.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { dashboard } from '../../collector-config/grafana/dashboard.mjs';
 import { ensurePrometheus, startAlertmanager, startPrometheus } from '../../collector-config/stack.mjs';
+import { render, TARGET } from '../../scripts/generate-dashboard.mjs';
 import { eventually } from '../support/jaeger.mjs';
 import { agentEnv, REGISTER } from '../support/node.mjs';
 import { exceptionSpan, sendOtlp } from '../support/otlp.mjs';
 
 const stack = inject('stack' as never) as {
-  urls: { otlpHttp: string; otlpTraces: string };
+  urls: { otlpHttp: string; otlpTraces: string; jaegerQuery: string };
   ports: Record<string, number>;
 };
 const node = process.env.FAULTLINE_TEST_NODE || process.execPath;
 const run = Date.now() % 100000;
 const TIME_SCALE = 60;
+const suiteStart = Date.now();
+const crashService = `metrics-crash-${run}`;
 
 interface Alert {
   status: 'firing' | 'resolved';
@@ -96,7 +100,7 @@ function errors(service: string, count: number, attributes: Record<string, strin
 
 describe('error counts in Prometheus', () => {
   it("a real Node process's crash is counted with its labels, and the crash alert reaches the webhook", async () => {
-    const service = `metrics-crash-${run}`;
+    const service = crashService;
     const result = spawnSync(
       node,
       ['--require', `${REGISTER}.cjs`, resolve(__dirname, '../node/apps/crash-refused.cjs')],
@@ -182,5 +186,58 @@ describe('error counts in Prometheus', () => {
     expect(overflow.value[1]).toBe('500');
     const [count] = await query(`count(faultline_exceptions_by_fingerprint_total{service_name="${service}"})`);
     expect(count?.value[1]).toBe('1000');
+  });
+});
+
+describe('the Grafana dashboard (collector-config/grafana)', () => {
+  it('faultline.json is what scripts/generate-dashboard.mjs writes from the typed source', () => {
+    expect(readFileSync(TARGET, 'utf8')).toBe(render());
+  });
+
+  // Grafana cannot run here: each panel's query runs as Grafana would send it, variables and macros filled
+  // in (the service that crashed above, every environment), against the real Prometheus and Jaeger.
+  it("every panel's query runs against the real Prometheus and Jaeger and finds the errors sent above", async () => {
+    const fill = (text: string) =>
+      text
+        .replaceAll('$__rate_interval', '1m')
+        .replaceAll('$__range', '1h')
+        .replaceAll('$service', crashService)
+        .replaceAll('$environment', '.*');
+    const results: [string, number][] = [];
+    for (const panel of dashboard.panels ?? []) {
+      for (const target of (panel as { targets: Record<string, unknown>[] }).targets) {
+        const source = (target.datasource as { type: string }).type;
+        if (source === 'prometheus') {
+          const params = new URLSearchParams({ query: fill(String(target.expr)) });
+          let url = `${promUrl()}/api/v1/query?${params}`;
+          if (!target.instant) {
+            params.set('start', String(suiteStart / 1000));
+            params.set('end', String(Date.now() / 1000));
+            params.set('step', '1');
+            url = `${promUrl()}/api/v1/query_range?${params}`;
+          }
+          const body = (await (await fetch(url)).json()) as {
+            status: string;
+            error?: string;
+            data: { result: unknown[] };
+          };
+          expect(body.status, `${panel.title}: ${body.error}`).toBe('success');
+          results.push([String(panel.title), body.data.result.length]);
+        } else {
+          expect(source).toBe('jaeger');
+          const params = new URLSearchParams({
+            service: fill(String(target.service)),
+            operation: String(target.operation),
+            limit: String(target.limit),
+          });
+          const body = (await (await fetch(`${stack.urls.jaegerQuery}/api/traces?${params}`)).json()) as {
+            data: unknown[];
+          };
+          results.push([String(panel.title), body.data.length]);
+        }
+      }
+    }
+    for (const [title, found] of results) expect(found, title).toBeGreaterThan(0);
+    expect(results.map(([title]) => title)).toHaveLength(7);
   });
 });
