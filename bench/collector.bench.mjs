@@ -115,11 +115,12 @@ function upstreamRedactionConfig() {
   const out = yaml
     .replace(/^ {2}faultline:\n/m, `${processor}\n`)
     .replaceAll(
-      'attributes/tenant, transform/tenant, faultline]',
-      'attributes/tenant, transform/tenant, redaction/rules]',
+      'attributes/tenant, transform/tenant, faultline,',
+      'attributes/tenant, transform/tenant, redaction/rules,',
     )
     .replaceAll('[memory_limiter, faultline, batch]', '[memory_limiter, redaction/rules, batch]');
-  if (out.includes(' faultline]') || !out.includes('redaction/rules]')) throw new Error('faultline.yaml changed shape');
+  if (out.includes(' faultline,') || !out.includes('redaction/rules, batch]'))
+    throw new Error('faultline.yaml changed shape');
   const file = join(mkdtempSync(join(tmpdir(), 'faultline-bench-')), 'upstream-redaction.yaml');
   writeFileSync(file, out);
   return file;
@@ -129,9 +130,9 @@ function upstreamRedactionConfig() {
 function noRedactionConfig() {
   const yaml = readFileSync(new URL('../collector-config/faultline.yaml', import.meta.url), 'utf8');
   const out = yaml
-    .replaceAll('attributes/tenant, transform/tenant, faultline]', 'attributes/tenant, transform/tenant]')
+    .replaceAll('attributes/tenant, transform/tenant, faultline,', 'attributes/tenant, transform/tenant,')
     .replaceAll('[memory_limiter, faultline, batch]', '[memory_limiter, batch]');
-  if (out.includes(' faultline]')) throw new Error('faultline.yaml changed shape');
+  if (out.includes(' faultline,') || out.includes(' faultline]')) throw new Error('faultline.yaml changed shape');
   const file = join(mkdtempSync(join(tmpdir(), 'faultline-bench-')), 'no-redaction.yaml');
   writeFileSync(file, out);
   return file;
@@ -140,7 +141,7 @@ function noRedactionConfig() {
 console.log(`Node ${process.version}, ${cpus().length} CPUs`);
 const batches = [];
 const perService = new Map();
-for (let n = 0, seq = 0; RUNS.includes('redaction') && n < TOTAL; n += BATCH, seq++) {
+for (let n = 0, seq = 0; (RUNS.includes('redaction') || RUNS.includes('metrics')) && n < TOTAL; n += BATCH, seq++) {
   const service = `bench-${seq % SERVICES}`;
   const count = Math.min(BATCH, TOTAL - n);
   perService.set(service, (perService.get(service) ?? 0) + count);
@@ -234,6 +235,35 @@ if (RUNS.includes('redaction')) {
   const n = median(results.none.map((r) => r.perSecond));
   console.log(
     `\nevery rule on every span, exception spans/s end to end (medians): faultline processor ${f.toFixed(0)}, upstream redaction processor on the same rules ${u.toFixed(0)} (faultline ${(f / u).toFixed(2)}x), the same pipeline with no redaction ${n.toFixed(0)} (faultline at ${((100 * f) / n).toFixed(0)}% of it)`,
+  );
+}
+
+/** faultline.yaml without the metrics pipeline (issue 13): exception spans go to Jaeger only, uncounted. */
+function noMetricsConfig() {
+  const yaml = readFileSync(new URL('../collector-config/faultline.yaml', import.meta.url), 'utf8');
+  const out = yaml
+    .replace('exporters: [routing, routing/exceptions]', 'exporters: [routing]')
+    .replace(/ {4}traces\/exceptions:\n(?: {6}.*\n)+/, '')
+    .replace(/ {4}metrics\/exceptions:\n(?: {6}.*\n)+/, '');
+  if (out.includes('routing/exceptions]') || out.includes('    metrics/exceptions:'))
+    throw new Error('faultline.yaml changed shape');
+  const file = join(mkdtempSync(join(tmpdir(), 'faultline-bench-')), 'no-metrics.yaml');
+  writeFileSync(file, out);
+  return file;
+}
+
+if (RUNS.includes('metrics')) {
+  const none = noMetricsConfig();
+  const results = { metrics: [], none: [] };
+  for (let round = 1; round <= ROUNDS; round++) {
+    results.metrics.push(await measure(`faultline.yaml with the metrics pipeline, round ${round}`));
+    results.none.push(await measure(`without the metrics pipeline, round ${round}`, none));
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const m = median(results.metrics.map((r) => r.perSecond));
+  const n = median(results.none.map((r) => r.perSecond));
+  console.log(
+    `\nexception spans/s end to end (medians): with the metrics pipeline (classification, spanmetrics, prometheus exporter) ${m.toFixed(0)}, without it ${n.toFixed(0)} (${((100 * m) / n).toFixed(0)}%)`,
   );
 }
 
@@ -456,10 +486,10 @@ function honeycombConfig(fixtureDir, file, releases) {
       `  source_map_symbolicator:\n    source_map_store: file_store\n    local_source_maps:\n      path: ${store}\n  faultline:\n`,
     )
     .replaceAll(
-      'attributes/tenant, transform/tenant, faultline]',
-      'attributes/tenant, transform/tenant, source_map_symbolicator, faultline]',
+      'attributes/tenant, transform/tenant, faultline,',
+      'attributes/tenant, transform/tenant, source_map_symbolicator, faultline,',
     );
-  if (!out.includes('source_map_symbolicator, faultline]')) throw new Error('faultline.yaml changed shape');
+  if (!out.includes('source_map_symbolicator, faultline,')) throw new Error('faultline.yaml changed shape');
   const path = join(mkdtempSync(join(tmpdir(), 'faultline-bench-')), 'honeycomb.yaml');
   writeFileSync(path, out);
   return path;

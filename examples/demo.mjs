@@ -1,12 +1,19 @@
-// The demo (npm start): the real collector, Jaeger (Badger) and the faultline view, the example apps throwing
-// real errors with the faultline agents, then the issues as the view shows them, and where to look.
+// The demo (npm start): the real collector, Jaeger (Badger), the faultline view, Prometheus and
+// Alertmanager, the example apps throwing real errors with the faultline agents, then the issues as the view
+// shows them, and where to look; the alerts Alertmanager sends are printed as they arrive.
 // Ctrl-C stops everything it started; Jaeger's store and the view's state stay in FAULTLINE_DATA.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dataHome, startStack } from '../collector-config/stack.mjs';
+import {
+  dataHome,
+  ensurePrometheus,
+  startAlertmanager,
+  startPrometheus,
+  startStack,
+} from '../collector-config/stack.mjs';
 import { parseOptions, startView } from '../packages/view/dist/index.mjs';
 
 const CHROMIUM = process.env.FAULTLINE_CHROMIUM || '/usr/bin/chromium';
@@ -37,11 +44,52 @@ const view = await startView(
   await stack.stop();
   process.exit(1);
 });
+// Prometheus scrapes the collector's error counts and evaluates the alert rules; Alertmanager sends the
+// alerts to a receiver here, which prints them (collector-config/prometheus/).
+let alertArrived;
+const firstAlert = new Promise((resolve) => {
+  alertArrived = resolve;
+});
+const alertReceiver = createServer((req, res) => {
+  let body = '';
+  req.on('data', (d) => {
+    body += d;
+  });
+  req.on('end', () => {
+    try {
+      for (const a of JSON.parse(body).alerts)
+        console.log(
+          `alert  ${a.status.padEnd(8)}  ${a.labels.alertname}  ${a.labels.service_name ?? ''}  ${a.annotations?.summary ?? ''}`,
+        );
+    } catch {
+      console.log('alert  (a body that is not Alertmanager JSON)');
+    }
+    res.end();
+    alertArrived();
+  });
+});
+await new Promise((resolve) => alertReceiver.listen(stack.ports.alertWebhook, '127.0.0.1', resolve));
+let prometheus;
+let alertmanager;
+try {
+  ensurePrometheus();
+  prometheus = await startPrometheus({ ports: stack.ports, dataDir: join(dataHome(), 'prometheus') });
+  alertmanager = await startAlertmanager({
+    ports: stack.ports,
+    dataDir: join(dataHome(), 'alertmanager'),
+    webhookUrl: `http://127.0.0.1:${stack.ports.alertWebhook}/alerts`,
+  });
+} catch (err) {
+  console.error(`faultline: Prometheus or Alertmanager could not start (${err.message}); going on without alerts`);
+}
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
   for (const child of children) child.kill('SIGTERM');
+  alertReceiver.close();
+  await alertmanager?.stop();
+  await prometheus?.stop();
   await view.close();
   await stack.stop();
   process.exit(0);
@@ -51,7 +99,16 @@ process.on('SIGTERM', stop);
 
 console.log(`\ncollector  ${stack.urls.otlpHttp}  (OTLP/HTTP; gRPC on ${stack.urls.otlpGrpc})`);
 console.log(`jaeger     ${stack.urls.jaegerQuery}  (query API; Badger in ${join(dataHome(), 'jaeger')})`);
-console.log(`view       ${view.url}/  (the issues page)\n`);
+console.log(`view       ${view.url}/  (the issues page)`);
+if (prometheus) {
+  console.log(
+    `prometheus http://127.0.0.1:${stack.ports.prometheus}/  (error counts: faultline_exceptions_total; alert rules)`,
+  );
+  console.log(
+    `alerts     http://127.0.0.1:${stack.ports.alertmanager}/  (Alertmanager, sending to this demo, printed below)`,
+  );
+}
+console.log('');
 
 /** Serves examples/web on http://localhost:8080 with the agent's script tag pointed at the collector. */
 async function serveWebExample() {
@@ -162,6 +219,13 @@ look at them:
   the issues page       ${view.url}/
   the same, as JSON     curl '${view.url}/api/issues'
   Jaeger's query API    curl '${stack.urls.jaegerQuery}/api/traces?service=demo-orders-api&limit=20'
+  error counts          curl 'http://127.0.0.1:${stack.ports.prometheus}/api/v1/query?query=faultline_exceptions_total'
+  the crashes fire FaultlineCrash (and FaultlineNewExceptionType) within about a minute: printed here as
+  'alert  firing ...' when Alertmanager sends them
 send your own app's errors: OTEL_EXPORTER_OTLP_ENDPOINT=${stack.urls.otlpHttp} node --require @faultline/node/register app.js
 Ctrl-C stops the view, the collector and Jaeger (what they stored stays in ${dataHome()}).`);
-if (process.env.FAULTLINE_DEMO_EXIT === '1') await stop();
+if (process.env.FAULTLINE_DEMO_EXIT === '1') {
+  // Exit mode (a check that the demo works end to end): wait for the first alert, at most 3 minutes.
+  if (prometheus) await Promise.race([firstAlert, new Promise((r) => setTimeout(r, 180_000))]);
+  await stop();
+}

@@ -8,4 +8,5 @@ pnpm install --frozen-lockfile --reporter=silent
 pnpm -r --filter './packages/*' run build >/dev/null
 bash collector-config/scripts/build-collector.sh >/dev/null
 bash collector-config/scripts/build-jaeger.sh >/dev/null
+bash scripts/ensure-prometheus.sh
 exec node examples/demo.mjs
