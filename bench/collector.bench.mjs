@@ -242,29 +242,42 @@ if (RUNS.includes('redaction')) {
 function noMetricsConfig() {
   const yaml = readFileSync(new URL('../collector-config/faultline.yaml', import.meta.url), 'utf8');
   const out = yaml
-    .replace('exporters: [routing, routing/exceptions]', 'exporters: [routing]')
-    .replace(/ {4}traces\/exceptions:\n(?: {6}.*\n)+/, '')
+    .replace('exporters: [routing, spanmetrics/exceptions, spanmetrics/fingerprints]', 'exporters: [routing]')
     .replace(/ {4}metrics\/exceptions:\n(?: {6}.*\n)+/, '');
-  if (out.includes('routing/exceptions]') || out.includes('    metrics/exceptions:'))
+  if (out.includes('spanmetrics/fingerprints]') || out.includes('    metrics/exceptions:'))
     throw new Error('faultline.yaml changed shape');
   const file = join(mkdtempSync(join(tmpdir(), 'faultline-bench-')), 'no-metrics.yaml');
   writeFileSync(file, out);
   return file;
 }
 
+/** noMetricsConfig without transform/classify either: the pipeline as it was before issue 13. */
+function beforeIssue13Config() {
+  const yaml = readFileSync(noMetricsConfig(), 'utf8');
+  const out = yaml.replace('faultline, transform/classify]', 'faultline]');
+  if (out.includes('transform/classify]')) throw new Error('faultline.yaml changed shape');
+  const file = join(mkdtempSync(join(tmpdir(), 'faultline-bench-')), 'before-issue-13.yaml');
+  writeFileSync(file, out);
+  return file;
+}
+
 if (RUNS.includes('metrics')) {
-  const none = noMetricsConfig();
-  const results = { metrics: [], none: [] };
-  for (let round = 1; round <= ROUNDS; round++) {
-    results.metrics.push(await measure(`faultline.yaml with the metrics pipeline, round ${round}`));
-    results.none.push(await measure(`without the metrics pipeline, round ${round}`, none));
-  }
+  const configs = [
+    ['as shipped (classification + metrics)', undefined],
+    ['without the metrics pipeline', noMetricsConfig()],
+    ['without classification or metrics (before issue 13)', beforeIssue13Config()],
+  ];
+  const results = configs.map(() => []);
+  for (let round = 1; round <= ROUNDS; round++)
+    for (const [i, [label, config]] of configs.entries())
+      results[i].push((await measure(`${label}, round ${round}`, config)).perSecond);
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const m = median(results.metrics.map((r) => r.perSecond));
-  const n = median(results.none.map((r) => r.perSecond));
-  console.log(
-    `\nexception spans/s end to end (medians): with the metrics pipeline (classification, spanmetrics, prometheus exporter) ${m.toFixed(0)}, without it ${n.toFixed(0)} (${((100 * m) / n).toFixed(0)}%)`,
-  );
+  const base = median(results[2]);
+  console.log('\nexception spans/s end to end, medians of the rounds:');
+  for (const [i, [label]] of configs.entries())
+    console.log(
+      `  ${label}: ${median(results[i]).toFixed(0)} (${((100 * median(results[i])) / base).toFixed(0)}% of the last)  rounds: ${results[i].map((r) => r.toFixed(0)).join(', ')}`,
+    );
 }
 
 /** The collector process's resident memory, in MiB (Linux). */

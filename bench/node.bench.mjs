@@ -5,7 +5,9 @@
 //    span.recordException + end (BatchSpanProcessor), each in its own process;
 // 3. an error storm: 100,000 identical errors, memory and event-loop delay, and what was exported.
 // The peers are installed for the benchmark only, into bench/.peers (not part of the workspace).
-// Run: node bench/node.bench.mjs
+// Run: node bench/node.bench.mjs [--baseline <packages/node/dist of another build>]
+// --baseline adds that build's captureException to part 2, measured in the same run (issue 13: the cost
+// of classification against the build before it).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +25,8 @@ const PEERS = {
 const register = join(here, '../packages/node/dist/register.cjs');
 const faultlineApi = join(here, '../packages/node/dist/index.cjs');
 const DEAD = 'http://127.0.0.1:9';
+const baselineAt = process.argv.indexOf('--baseline');
+const baselineApi = baselineAt > 0 ? join(process.argv[baselineAt + 1], 'index.cjs') : undefined;
 
 ensurePeers(peers, PEERS);
 writeFileSync(
@@ -94,11 +98,13 @@ function measure(capture, done) {
   }, 200);
 }
 `;
-const perError = {
-  '@faultline/node captureException': `${common}
-const fl = require(${JSON.stringify(faultlineApi)});
+const faultlineCapture = (api) => `${common}
+const fl = require(${JSON.stringify(api)});
 fl.init({ endpoint: '${DEAD}', rateLimit: { burst: 1e9, refillPerSecond: 1e9, dedupeWindowMs: 1 }, spoolDir: require('os').tmpdir() + '/fl-bench-spool-' + process.pid });
-measure((e) => fl.captureException(e), async () => {});`,
+measure((e) => fl.captureException(e), async () => {});`;
+const perError = {
+  '@faultline/node captureException': faultlineCapture(faultlineApi),
+  ...(baselineApi ? { '@faultline/node captureException (baseline)': faultlineCapture(baselineApi) } : {}),
   '@sentry/node captureException': `${common}
 const Sentry = require('@sentry/node');
 Sentry.init({ dsn: 'http://public@127.0.0.1:9/1', transport: () => ({ send: async () => ({}), flush: async () => true }) });
@@ -110,14 +116,22 @@ const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcess
 const tracer = provider.getTracer('bench');
 measure((e) => { const s = tracer.startSpan('exception'); s.recordException(e); s.setStatus({ code: 2, message: e.message }); s.end(); }, () => provider.forceFlush());`,
 };
-const cpu = {};
-for (const [name, source] of Object.entries(perError)) {
-  const out = execFileSync(process.execPath, ['-e', source], { cwd: peers, env, encoding: 'utf8' });
-  cpu[name] = JSON.parse(out);
-}
+// Five rounds, the processes of a round one after the other: each figure is a median, and a build compared
+// with its baseline ran under the same load.
+const ROUNDS = 5;
+const samples = {};
+for (let round = 0; round < ROUNDS; round++)
+  for (const [name, source] of Object.entries(perError)) {
+    const out = execFileSync(process.execPath, ['-e', source], { cwd: peers, env, encoding: 'utf8' });
+    (samples[name] ??= []).push(JSON.parse(out));
+  }
+const medianOf = (rs, key) => [...rs.map((r) => r[key])].sort((a, b) => a - b)[Math.floor(rs.length / 2)];
+const cpu = Object.fromEntries(
+  Object.entries(samples).map(([name, rs]) => [name, { cpuUs: medianOf(rs, 'cpuUs'), callUs: medianOf(rs, 'callUs') }]),
+);
 const sentryCpu = cpu['@sentry/node captureException'].cpuUs;
 const otelCpu = cpu['bare OpenTelemetry span.recordException + end'].cpuUs;
-console.log(`\nCPU per captured error (${N} distinct errors, until export is queued)`);
+console.log(`\nCPU per captured error (${N} distinct errors, until export is queued; medians of ${ROUNDS} rounds)`);
 console.table(
   Object.fromEntries(
     Object.entries(cpu).map(([name, r]) => [
@@ -127,6 +141,11 @@ console.table(
         'call µs/error': r.callUs.toFixed(1),
         'vs Sentry': `${(sentryCpu / r.cpuUs).toFixed(1)}x less`,
         'vs bare OTel': `${(r.cpuUs / otelCpu).toFixed(2)}x`,
+        ...(baselineApi
+          ? {
+              'vs baseline': `${((100 * r.cpuUs) / cpu['@faultline/node captureException (baseline)'].cpuUs).toFixed(0)}%`,
+            }
+          : {}),
       },
     ]),
   ),

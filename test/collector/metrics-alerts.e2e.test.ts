@@ -161,6 +161,43 @@ describe('error counts in Prometheus', () => {
     expect(Number(peak?.value[1])).toBeGreaterThan(20);
   }, 120_000);
 
+  it("counts exception spans only: not an SDK's ordinary spans, nor the withheld span, nor an agent event on an app span", async () => {
+    const service = `metrics-only-${run}`;
+    const plain = exceptionSpan({ name: 'GET /items', resource: { 'service.name': service } });
+    const span = plain.payload.resourceSpans[0].scopeSpans[0].spans[0];
+    span.events = [];
+    span.status = { code: 0 };
+    span.attributes = [];
+    const withheld = exceptionSpan({ name: 'faultline.withheld', resource: { 'service.name': service } });
+    withheld.payload.resourceSpans[0].scopeSpans[0].spans[0].events = [];
+    // What an agent adds to the span active where the error happened: the event, with its mechanism.
+    const parent = exceptionSpan({
+      name: 'POST /checkout',
+      resource: { 'service.name': service },
+      event: { 'faultline.mechanism': 'uncaughtException' },
+    });
+    parent.payload.resourceSpans[0].scopeSpans[0].spans[0].attributes = [];
+    const report = exceptionSpan({
+      resource: { 'service.name': service },
+      attributes: { 'faultline.severity': 'error', 'faultline.fingerprint': 'aaaabbbbccccdddd' },
+    });
+    const body = { resourceSpans: [plain, withheld, parent, report].flatMap((s) => s.payload.resourceSpans) };
+    expect((await sendOtlp(stack.urls.otlpTraces, body)).status).toBe(200);
+    const series = await eventually(
+      async () => {
+        const r = await query(`faultline_exceptions_total{service_name="${service}"}`);
+        return r.length > 0 ? r : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the report counted' },
+    );
+    // Two flushes later, still only the report.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await query(`sum(faultline_exceptions_total{service_name="${service}"})`))[0]?.value[1]).toBe('1');
+    expect(series).toHaveLength(1);
+    const [prints] = await query(`count(faultline_exceptions_by_fingerprint_total{service_name="${service}"})`);
+    expect(prints?.value[1]).toBe('1');
+  });
+
   it('a flood of distinct errors keeps the per-fingerprint series bounded, and counts the rest as overflow', async () => {
     const service = `metrics-flood-${run}`;
     const spans = Array.from({ length: 1500 }, (_, i) =>

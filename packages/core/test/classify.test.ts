@@ -125,6 +125,43 @@ describe("users' rules", () => {
     expect(classify(record, severity).severity).toBe('info');
   });
 
+  it('whatever an app passes, compile and classify never throw, and every kept rule yields a known category', () => {
+    const pattern = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('(', '[', '^Error$', '.*'));
+    const rule = fc.oneof(
+      fc.anything(),
+      fc.record(
+        {
+          when: fc.oneof(
+            fc.anything(),
+            fc.record(
+              {
+                code: fc.oneof(fc.anything(), fc.array(fc.string({ maxLength: 6 }))),
+                status: fc.oneof(fc.anything(), fc.array(fc.oneof(fc.integer(), fc.constantFrom('4xx', '5xx', '9xx')))),
+                type: fc.oneof(fc.anything(), pattern),
+                message: fc.oneof(fc.anything(), pattern),
+              },
+              { requiredKeys: [] },
+            ),
+          ),
+          category: fc.oneof(fc.anything(), fc.constantFrom(...CATEGORIES)),
+          transient: fc.oneof(fc.anything(), fc.boolean()),
+          severity: fc.oneof(fc.anything(), fc.constantFrom('fatal', 'error', 'warn', 'info', 'debug')),
+        },
+        { requiredKeys: [] },
+      ),
+    );
+    fc.assert(
+      fc.property(fc.oneof(fc.anything(), fc.array(rule, { maxLength: 5 })), fc.anything(), (rules, thrown) => {
+        const { rules: kept, errors } = compileRules(rules);
+        for (const e of errors) expect(typeof e).toBe('string');
+        const kind = classify(normalizeError(thrown), kept);
+        expect(CATEGORIES).toContain(kind.category);
+        expect(typeof kind.transient).toBe('boolean');
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('that are not rules are left out with a reason, never thrown', () => {
     const { rules, errors } = compileRules([
       { when: {} },
