@@ -123,7 +123,8 @@ const samples = {};
 for (let round = 0; round < ROUNDS; round++)
   for (const [name, source] of Object.entries(perError)) {
     const out = execFileSync(process.execPath, ['-e', source], { cwd: peers, env, encoding: 'utf8' });
-    (samples[name] ??= []).push(JSON.parse(out));
+    samples[name] ??= [];
+    samples[name].push(JSON.parse(out));
   }
 const medianOf = (rs, key) => [...rs.map((r) => r[key])].sort((a, b) => a - b)[Math.floor(rs.length / 2)];
 const cpu = Object.fromEntries(
