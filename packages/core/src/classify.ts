@@ -48,8 +48,13 @@ interface CompiledRule {
   /** [lo, hi, lo, hi...] */
   status?: number[];
   type?: RegExp;
+  /** What `type` said of the types seen so far: a few types (TypeError, Error) are nearly every error. */
+  types?: Map<string, boolean>;
   message?: RegExp;
 }
+
+/** Types remembered per rule; past this the memory starts again (types are class names: few). */
+const MAX_TYPES = 256;
 
 /** A runtime's own rules, tried before the shared table: the Node agent passes NODE_RULES (error codes no
  * browser sees, so the script tag never carries them). */
@@ -89,7 +94,16 @@ function matches(rule: CompiledRule, record: ExceptionRecord): boolean {
       inRange = s >= (rule.status[i] as number) && s <= (rule.status[i + 1] as number);
     if (!inRange) return false;
   }
-  if (rule.type && !rule.type.test(record.type)) return false;
+  if (rule.type) {
+    const types = (rule.types ??= new Map());
+    let ok = types.get(record.type);
+    if (ok === undefined) {
+      ok = rule.type.test(record.type);
+      if (types.size >= MAX_TYPES) types.clear();
+      types.set(record.type, ok);
+    }
+    if (!ok) return false;
+  }
   if (rule.message && !rule.message.test(record.message)) return false;
   return true;
 }

@@ -83,9 +83,6 @@ export function exceptionAttributes(report: ExceptionReport): OtelAttributes {
     'faultline.fingerprint': report.fingerprint,
     'faultline.mechanism': report.mechanism,
     'faultline.handled': report.handled,
-    'faultline.category': report.category,
-    'faultline.transient': report.transient,
-    'faultline.severity': report.severity,
   };
   if (report.withheld.duplicates > 0) attrs['faultline.duplicates'] = report.withheld.duplicates;
   if (report.withheld.dropped > 0) attrs['faultline.dropped'] = report.withheld.dropped;
@@ -139,6 +136,8 @@ export function emitExceptionLog(logger: Logger, report: ExceptionReport): void 
     context: context.active(),
     attributes: withAttributes(report.attributes as OtelAttributes, exceptionAttributes(report), {
       'error.type': report.record.type,
+      'faultline.category': report.category,
+      'faultline.transient': report.transient,
     }),
   } as Parameters<Logger['emit']>[0]);
 }

@@ -12,7 +12,7 @@ import {
   STACK_CACHE_ENTRIES,
 } from './limits';
 import { parseStack, parseStackLine, withoutUrlBodies, withoutUrlBody } from './parse-stack';
-import { constructorName, isObjectLike, safeGet, safeKeys, safeString } from './safe-read';
+import { constructorName, isObjectLike, safeGet, safeKeys, safeOwn, safeString } from './safe-read';
 import type { CauseRecord, ExceptionRecord, StackFrame } from './types';
 
 /** How many event wrappers (PromiseRejectionEvent → CustomEvent → ...) are unwrapped at most. */
@@ -75,7 +75,7 @@ export function normalizeError(value: unknown): ExceptionRecord {
       let code = errorCode(root.source);
       for (let i = 0; code === undefined && i < causes.length; i++) code = errorCode(causes[i]?.source);
       if (code !== undefined) record.code = code;
-      const status = httpStatus(root.source) ?? httpStatus(safeGet(root.source, 'response'));
+      const status = httpStatus(root.source) ?? httpStatus(safeOwn(root.source, 'response'));
       if (status !== undefined) record.status = status;
     }
     return record;
@@ -91,16 +91,17 @@ export function normalizeError(value: unknown): ExceptionRecord {
   }
 }
 
-/** A code worth matching: a short string (`ECONNREFUSED`), never a user's long text. */
+/** A code worth matching: a short string (`ECONNREFUSED`), never a user's long text. Own properties only,
+ * as Node, undici, axios and http-errors set them on the instance: no prototype walk on every error. */
 function errorCode(value: unknown): string | undefined {
-  const code = safeGet(value, 'code');
+  const code = safeOwn(value, 'code');
   return typeof code === 'string' && code.length > 0 && code.length <= 64 ? code : undefined;
 }
 
 /** `status` or `statusCode` (fetch Response, axios, http-errors, Fastify, got...), when it is an HTTP status. */
 function httpStatus(value: unknown): number | undefined {
   for (const key of ['status', 'statusCode']) {
-    const status = safeGet(value, key);
+    const status = safeOwn(value, key);
     if (typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 599) return status;
   }
   return undefined;

@@ -25,6 +25,17 @@ export function safeGet(value: unknown, key: PropertyKey): unknown {
   return undefined;
 }
 
+/** An own data property of `value` (no prototype walk, no getter): what libraries set on an error instance. */
+export function safeOwn(value: unknown, key: PropertyKey): unknown {
+  if (!isObjectLike(value)) return undefined;
+  try {
+    const desc = Object.getOwnPropertyDescriptor(value, key);
+    return desc && 'value' in desc ? desc.value : undefined;
+  } catch {
+    return undefined; // revoked proxy, throwing trap
+  }
+}
+
 /** safeGet narrowed to strings. */
 export function safeString(value: unknown, key: PropertyKey): string | undefined {
   const v = safeGet(value, key);
@@ -66,15 +77,10 @@ function isTrustedGetter(getter: (...args: unknown[]) => unknown, holder: object
   if (trusted === undefined) {
     const source = fnToString.call(getter);
     // Bound functions also print "[native code]"; they wrap user code.
-    trusted = source.endsWith('{ [native code] }') && !String(safeOwnName(getter)).startsWith('bound ');
+    trusted = source.endsWith('{ [native code] }') && !String(safeOwn(getter, 'name')).startsWith('bound ');
     trustedGetters.set(getter, trusted);
   }
   return trusted;
 }
 
 const trustedGetters = new WeakMap<object, boolean>();
-
-function safeOwnName(fn: object): unknown {
-  const desc = Object.getOwnPropertyDescriptor(fn, 'name');
-  return desc && 'value' in desc ? desc.value : undefined;
-}

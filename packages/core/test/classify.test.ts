@@ -197,7 +197,7 @@ describe('severity and the exported data', () => {
     ]);
   });
 
-  it('puts category, transient and severity on the span and its event, and severity_number on the log record', () => {
+  it('puts category, transient and severity on the span (not again on its event), and severity_number on the log record', () => {
     const reporter = createExceptionReporter({ tracer, logger, signals: { spans: true, logs: true } });
     reporter.capture(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), {
       mechanism: 'uncaughtException',
@@ -212,8 +212,9 @@ describe('severity and the exported data', () => {
       'faultline.severity': 'fatal',
     };
     expect(crash?.attributes).toMatchObject(crashAttributes);
-    expect(crash?.events.at(-1)?.attributes).toMatchObject(crashAttributes);
+    expect(crash?.events.at(-1)?.attributes).not.toHaveProperty('faultline.category');
     expect(handled?.attributes).toMatchObject({ 'faultline.category': 'code', 'faultline.severity': 'warn' });
+    expect(logs.getFinishedLogRecords()[0]?.attributes).toMatchObject({ 'faultline.category': 'network' });
     expect(logs.getFinishedLogRecords().map((r) => [r.severityNumber, r.severityText])).toEqual([
       [21, 'FATAL'],
       [13, 'WARN'],
