@@ -95,7 +95,8 @@ function matches(rule: CompiledRule, record: ExceptionRecord): boolean {
     if (!inRange) return false;
   }
   if (rule.type) {
-    const types = (rule.types ??= new Map());
+    rule.types ??= new Map();
+    const types = rule.types;
     let ok = types.get(record.type);
     if (ok === undefined) {
       ok = rule.type.test(record.type);
