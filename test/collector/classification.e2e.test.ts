@@ -73,6 +73,26 @@ describe('classification in the agents, as stored in Jaeger', () => {
     });
   }, 60_000);
 
+  it.each([
+    ['the default mode, where it ends the process', [], 1, 'fatal'],
+    ['--unhandled-rejections=warn, where the process lives on', ['--unhandled-rejections=warn'], 0, 'error'],
+  ])('an unhandled rejection in %s', async (_mode, flags, exitCode, severity) => {
+    const service = `classify-rejection-${severity}-${run}`;
+    const app = resolve(__dirname, '../node/apps/rejection-refused.cjs');
+    const result = spawnSync(node, [...flags, '--require', `${REGISTER}.cjs`, app], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: agentEnv(stack.urls.otlpHttp, service),
+    });
+    expect(result.status, result.stderr).toBe(exitCode);
+    const [span] = (await waitForExceptionSpans(stack.urls.jaegerQuery, service, 1, 20_000)) as Span[];
+    expect(span && tags(span)).toMatchObject({
+      'faultline.mechanism': 'unhandledRejection',
+      'faultline.category': 'network',
+      'faultline.severity': severity,
+    });
+  });
+
   it('the browser agent in Chromium: every vector, unhandled (error)', async () => {
     const service = `classify-web-${run}`;
     const expected = vectors.filter((v) => v.only === undefined);

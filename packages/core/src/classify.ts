@@ -145,14 +145,19 @@ export function compileRules(rules: unknown): { rules: CompiledRule[]; errors: s
   const out: CompiledRule[] = [];
   const errors: string[] = [];
   if (rules === undefined) return { rules: out, errors };
-  if (!Array.isArray(rules)) return { rules: out, errors: ['classify must be an array of rules'] };
-  rules.forEach((rule, i) => {
-    try {
-      out.push(compileRule(rule));
-    } catch (err) {
-      errors.push(`classify[${i}]: ${(err as Error).message}`);
-    }
-  });
+  try {
+    if (!Array.isArray(rules)) return { rules: out, errors: ['classify must be an array of rules'] };
+    rules.forEach((rule, i) => {
+      try {
+        out.push(compileRule(rule));
+      } catch (err) {
+        errors.push(`classify[${i}]: ${(err as Error)?.message}`);
+      }
+    });
+  } catch {
+    // A Proxy whose traps throw: nothing of it is used.
+    return { rules: [], errors: ['classify could not be read'] };
+  }
   return { rules: out, errors };
 }
 

@@ -128,10 +128,12 @@ export function recordExceptionSpan(tracer: Tracer, report: ExceptionReport): Sp
 
 /** Emits the report as an exception log record, in the active trace context. */
 export function emitExceptionLog(logger: Logger, report: ExceptionReport): void {
+  // beforeSend may have written anything there: an unknown severity is logged as ERROR.
+  const severity = Object.hasOwn(SEVERITY_NUMBERS, report.severity) ? report.severity : 'error';
   logger.emit({
     eventName: 'exception',
-    severityNumber: SEVERITY_NUMBERS[report.severity] ?? SEVERITY_NUMBERS.error,
-    severityText: report.severity.toUpperCase(),
+    severityNumber: SEVERITY_NUMBERS[severity],
+    severityText: severity.toUpperCase(),
     timestamp: report.time,
     context: context.active(),
     attributes: withAttributes(report.attributes as OtelAttributes, exceptionAttributes(report), {

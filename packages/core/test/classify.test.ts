@@ -176,6 +176,10 @@ describe("users' rules", () => {
     expect(errors).toHaveLength(6);
     expect(errors[2]).toBe('classify[2]: unknown category flaky');
     expect(compileRules('nope').errors).toEqual(['classify must be an array of rules']);
+    const trap = () => {
+      throw new Error('trap');
+    };
+    expect(compileRules(new Proxy([], { get: trap }))).toEqual({ rules: [], errors: ['classify could not be read'] });
   });
 });
 
@@ -219,6 +223,18 @@ describe('severity and the exported data', () => {
       [21, 'FATAL'],
       [13, 'WARN'],
     ]);
+  });
+
+  it('logs a severity beforeSend made up as ERROR, and still sends the report', () => {
+    const reporter = createExceptionReporter({
+      tracer,
+      logger,
+      signals: { spans: false, logs: true },
+      beforeSend: (r) => Object.assign(r, { severity: 42 as never }),
+    });
+    expect(reporter.capture(new Error('made-up severity'), { mechanism: 'manual', handled: true })).toBeDefined();
+    expect(logs.getFinishedLogRecords().map((r) => [r.severityNumber, r.severityText])).toEqual([[17, 'ERROR']]);
+    expect(reporter.stats.failed).toBe(0);
   });
 
   it('follows beforeSend and init rules, and warns once about a rule it leaves out', () => {

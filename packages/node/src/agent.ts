@@ -249,7 +249,8 @@ export class NodeAgent {
     const dying = nothingWillSave();
     if (origin === 'unhandledRejection') {
       if (this.rejectionJustSeen) {
-        this.rejectionJustSeen = false; // default mode: the observer has it already
+        this.rejectionJustSeen = false; // default mode: the observer has it already, and it now ends the process
+        if (dying) for (const item of this.pending) if (item.value === err) item.fatal = true;
         this.deliverUncaught(dying);
         return;
       }
