@@ -2,7 +2,7 @@
 // stack parser side by side with error-stack-parser (a popular parser) on speed and on accuracy over the
 // shared corpus of 85 real stacks. Run: npm run bench (from the repository root). Results: BENCHMARKS.md.
 import { readFileSync } from 'node:fs';
-import { createScrubber, fingerprint, normalizeError, parseStack } from '@faultline/core';
+import { classify, createScrubber, fingerprint, NODE_RULES, normalizeError, parseStack } from '@faultline/core';
 import ErrorStackParser from 'error-stack-parser';
 import { Bench } from 'tinybench';
 import { framesMatch } from '../packages/core/test/fixtures/match-frames.mjs';
@@ -32,12 +32,19 @@ const pipeline = (value) => {
   return fingerprint(record);
 };
 
+const typeErrorRecord = normalizeError(err);
+const unknownRecord = normalizeError(new Error('the basket is empty for this customer'));
+
 const bench = new Bench({ time: 1500, warmupTime: 300 });
 bench
   .add('faultline: normalize + parse + scrub + fingerprint (typical TypeError)', () => pipeline(err))
   .add('faultline: same, Error with a cause', () => pipeline(withCause))
   .add('faultline: parseStack only', () => parseStack(err.stack))
-  .add('error-stack-parser: parse only', () => ErrorStackParser.parse(err));
+  .add('error-stack-parser: parse only', () => ErrorStackParser.parse(err))
+  // Classification (issue 13) of a record, with the Node agent's table: a TypeError (a type rule decides,
+  // after the rules' memory of types), and an error no rule knows (every message pattern tried).
+  .add('faultline: classify, TypeError', () => classify(typeErrorRecord, [], NODE_RULES))
+  .add('faultline: classify, an Error no rule knows', () => classify(unknownRecord, [], NODE_RULES));
 await bench.run();
 
 console.log(`Node ${process.version}, ${process.platform}/${process.arch}`);

@@ -5,6 +5,7 @@
 // Ports: DEFAULT_PORTS, each overridable (FAULTLINE_PORT_<NAME>, e.g. FAULTLINE_PORT_OTLP_HTTP=24318).
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -289,6 +290,55 @@ export function startAlertmanager({ ports, dataDir, webhookUrl, timeScale = 1 })
     ],
     healthUrl: `http://127.0.0.1:${ports.alertmanager}/-/ready`,
   });
+}
+
+/**
+ * The alerting side of a run: a webhook on `ports.alertWebhook` that calls `onAlert(alert)` for every alert
+ * of every notice Alertmanager sends (its JSON: status, labels, annotations), then Prometheus and
+ * Alertmanager pointed at it (installed first if missing). `stop()` stops all three.
+ */
+export async function startAlerting({ ports, dataDir, timeScale = 1, onAlert }) {
+  ensurePrometheus();
+  const receiver = createHttpServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => {
+      body += d;
+    });
+    req.on('end', () => {
+      let alerts;
+      try {
+        alerts = JSON.parse(body).alerts;
+      } catch {
+        return res.writeHead(400).end();
+      }
+      for (const alert of Array.isArray(alerts) ? alerts : []) onAlert(alert);
+      res.end();
+    });
+  });
+  await new Promise((resolve, reject) => {
+    receiver.once('error', reject);
+    receiver.listen(ports.alertWebhook, '127.0.0.1', resolve);
+  });
+  const started = [];
+  const stop = async () => {
+    for (const p of started.reverse()) await p.stop();
+    receiver.close();
+  };
+  try {
+    started.push(await startPrometheus({ ports, dataDir: join(dataDir, 'prometheus'), timeScale }));
+    started.push(
+      await startAlertmanager({
+        ports,
+        dataDir: join(dataDir, 'alertmanager'),
+        webhookUrl: `http://127.0.0.1:${ports.alertWebhook}/alerts`,
+        timeScale,
+      }),
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { stop };
 }
 
 /**

@@ -7,13 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  dataHome,
-  ensurePrometheus,
-  startAlertmanager,
-  startPrometheus,
-  startStack,
-} from '../collector-config/stack.mjs';
+import { dataHome, startAlerting, startStack } from '../collector-config/stack.mjs';
 import { parseOptions, startView } from '../packages/view/dist/index.mjs';
 
 const CHROMIUM = process.env.FAULTLINE_CHROMIUM || '/usr/bin/chromium';
@@ -50,46 +44,24 @@ let alertArrived;
 const firstAlert = new Promise((resolve) => {
   alertArrived = resolve;
 });
-const alertReceiver = createServer((req, res) => {
-  let body = '';
-  req.on('data', (d) => {
-    body += d;
-  });
-  req.on('end', () => {
-    try {
-      for (const a of JSON.parse(body).alerts)
-        console.log(
-          `alert  ${a.status.padEnd(8)}  ${a.labels.alertname}  ${a.labels.service_name ?? ''}  ${a.annotations?.summary ?? ''}`,
-        );
-    } catch {
-      console.log('alert  (a body that is not Alertmanager JSON)');
-    }
-    res.end();
+const alerting = await startAlerting({
+  ports: stack.ports,
+  dataDir: dataHome(),
+  onAlert(a) {
+    console.log(
+      `alert  ${String(a.status).padEnd(8)}  ${a.labels?.alertname}  ${a.labels?.service_name ?? ''}  ${a.annotations?.summary ?? ''}`,
+    );
     alertArrived();
-  });
-});
-await new Promise((resolve) => alertReceiver.listen(stack.ports.alertWebhook, '127.0.0.1', resolve));
-let prometheus;
-let alertmanager;
-try {
-  ensurePrometheus();
-  prometheus = await startPrometheus({ ports: stack.ports, dataDir: join(dataHome(), 'prometheus') });
-  alertmanager = await startAlertmanager({
-    ports: stack.ports,
-    dataDir: join(dataHome(), 'alertmanager'),
-    webhookUrl: `http://127.0.0.1:${stack.ports.alertWebhook}/alerts`,
-  });
-} catch (err) {
+  },
+}).catch((err) => {
   console.error(`faultline: Prometheus or Alertmanager could not start (${err.message}); going on without alerts`);
-}
+});
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
   for (const child of children) child.kill('SIGTERM');
-  alertReceiver.close();
-  await alertmanager?.stop();
-  await prometheus?.stop();
+  await alerting?.stop();
   await view.close();
   await stack.stop();
   process.exit(0);
@@ -100,7 +72,7 @@ process.on('SIGTERM', stop);
 console.log(`\ncollector  ${stack.urls.otlpHttp}  (OTLP/HTTP; gRPC on ${stack.urls.otlpGrpc})`);
 console.log(`jaeger     ${stack.urls.jaegerQuery}  (query API; Badger in ${join(dataHome(), 'jaeger')})`);
 console.log(`view       ${view.url}/  (the issues page)`);
-if (prometheus) {
+if (alerting) {
   console.log(
     `prometheus http://127.0.0.1:${stack.ports.prometheus}/  (error counts: faultline_exceptions_total; alert rules)`,
   );
@@ -226,6 +198,6 @@ send your own app's errors: OTEL_EXPORTER_OTLP_ENDPOINT=${stack.urls.otlpHttp} n
 Ctrl-C stops the view, the collector and Jaeger (what they stored stays in ${dataHome()}).`);
 if (process.env.FAULTLINE_DEMO_EXIT === '1') {
   // Exit mode (a check that the demo works end to end): wait for the first alert, at most 3 minutes.
-  if (prometheus) await Promise.race([firstAlert, new Promise((r) => setTimeout(r, 180_000))]);
+  if (alerting) await Promise.race([firstAlert, new Promise((r) => setTimeout(r, 180_000))]);
   await stop();
 }

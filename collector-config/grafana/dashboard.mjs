@@ -32,14 +32,26 @@ const SCOPE = 'service_name=~"$service", deployment_environment_name=~"$environm
 /** @returns {PromQuery} */
 const prom = (refId, expr, legendFormat = '') => ({ refId, datasource: PROMETHEUS, expr, legendFormat });
 
+/** What every panel starts with. */
+const head = (id, type, title, gridPos, datasource, targets) => ({ id, type, title, gridPos, datasource, targets });
+
+/** A multi-value variable over the values a label of faultline_exceptions_total takes. @returns {import('@grafana/schema').VariableModel} */
+const labelVariable = (name, label, labelName, extra = {}) => ({
+  name,
+  label,
+  type: 'query',
+  datasource: PROMETHEUS,
+  query: `label_values(faultline_exceptions_total, ${labelName})`,
+  refresh: 2,
+  includeAll: true,
+  multi: true,
+  ...extra,
+  current: { text: 'All', value: '$__all' },
+});
+
 /** A time series panel of Prometheus queries. @returns {import('@grafana/schema').Panel<import('@grafana/schema/dist/esm/raw/composable/timeseries/panelcfg/x/TimeSeriesPanelCfg_types.gen').Options>} */
 const timeseries = (id, title, gridPos, targets, unit = 'short') => ({
-  id,
-  type: 'timeseries',
-  title,
-  gridPos,
-  datasource: PROMETHEUS,
-  targets,
+  ...head(id, 'timeseries', title, gridPos, PROMETHEUS, targets),
   fieldConfig: { defaults: { unit }, overrides: [] },
   options: {
     legend: { displayMode: LegendDisplayMode.Table, placement: 'right', showLegend: true, calcs: ['max', 'last'] },
@@ -49,12 +61,7 @@ const timeseries = (id, title, gridPos, targets, unit = 'short') => ({
 
 /** A single-value panel. @returns {import('@grafana/schema').Panel<import('@grafana/schema/dist/esm/raw/composable/stat/panelcfg/x/StatPanelCfg_types.gen').Options>} */
 const stat = (id, title, gridPos, targets) => ({
-  id,
-  type: 'stat',
-  title,
-  gridPos,
-  datasource: PROMETHEUS,
-  targets,
+  ...head(id, 'stat', title, gridPos, PROMETHEUS, targets),
   fieldConfig: { defaults: { unit: 'short', decimals: 0 }, overrides: [] },
   options: {
     orientation: VizOrientation.Auto,
@@ -71,12 +78,7 @@ const stat = (id, title, gridPos, targets) => ({
 
 /** A table panel. @returns {import('@grafana/schema').Panel<import('@grafana/schema/dist/esm/raw/composable/table/panelcfg/x/TablePanelCfg_types.gen').Options>} */
 const table = (id, title, gridPos, datasource, targets) => ({
-  id,
-  type: 'table',
-  title,
-  gridPos,
-  datasource,
-  targets,
+  ...head(id, 'table', title, gridPos, datasource, targets),
   fieldConfig: { defaults: { decimals: 0 }, overrides: [] },
   options: { showHeader: true, cellHeight: TableCellHeight.Sm, frameIndex: 0 },
 });
@@ -94,29 +96,8 @@ export const dashboard = {
   time: { from: 'now-6h', to: 'now' },
   templating: {
     list: [
-      {
-        name: 'service',
-        label: 'Service',
-        type: 'query',
-        datasource: PROMETHEUS,
-        query: 'label_values(faultline_exceptions_total, service_name)',
-        refresh: 2,
-        includeAll: true,
-        multi: true,
-        current: { text: 'All', value: '$__all' },
-      },
-      {
-        name: 'environment',
-        label: 'Environment',
-        type: 'query',
-        datasource: PROMETHEUS,
-        query: 'label_values(faultline_exceptions_total, deployment_environment_name)',
-        refresh: 2,
-        includeAll: true,
-        multi: true,
-        allValue: '.*',
-        current: { text: 'All', value: '$__all' },
-      },
+      labelVariable('service', 'Service', 'service_name'),
+      labelVariable('environment', 'Environment', 'deployment_environment_name', { allValue: '.*' }),
     ],
   },
   panels: [

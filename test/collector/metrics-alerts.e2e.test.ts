@@ -5,12 +5,11 @@
 // are 5 seconds, thresholds and expressions are as users get them.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dashboard } from '../../collector-config/grafana/dashboard.mjs';
-import { ensurePrometheus, startAlertmanager, startPrometheus } from '../../collector-config/stack.mjs';
+import { startAlerting } from '../../collector-config/stack.mjs';
 import { render, TARGET } from '../../scripts/generate-dashboard.mjs';
 import { eventually } from '../support/jaeger.mjs';
 import { agentEnv, REGISTER } from '../support/node.mjs';
@@ -31,38 +30,21 @@ interface Alert {
   labels: Record<string, string>;
 }
 const received: { at: number; alert: Alert }[] = [];
-let hook: Server;
 let dir: string;
-let prometheus: { stop(): Promise<void> };
-let alertmanager: { stop(): Promise<void> };
+let alerting: { stop(): Promise<void> };
 const promUrl = () => `http://127.0.0.1:${stack.ports.prometheus}`;
 
 beforeAll(async () => {
-  ensurePrometheus();
-  hook = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => {
-      body += d;
-    });
-    req.on('end', () => {
-      for (const alert of (JSON.parse(body) as { alerts: Alert[] }).alerts) received.push({ at: Date.now(), alert });
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => hook.listen(stack.ports.alertWebhook, '127.0.0.1', r));
   dir = mkdtempSync(join(tmpdir(), 'faultline-prometheus-'));
-  prometheus = await startPrometheus({ ports: stack.ports, dataDir: join(dir, 'prometheus'), timeScale: TIME_SCALE });
-  alertmanager = await startAlertmanager({
+  alerting = await startAlerting({
     ports: stack.ports,
-    dataDir: join(dir, 'alertmanager'),
-    webhookUrl: `http://127.0.0.1:${stack.ports.alertWebhook}/alerts`,
+    dataDir: dir,
     timeScale: TIME_SCALE,
+    onAlert: (alert: Alert) => received.push({ at: Date.now(), alert }),
   });
 });
 afterAll(async () => {
-  await alertmanager?.stop();
-  await prometheus?.stop();
-  hook?.close();
+  await alerting?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

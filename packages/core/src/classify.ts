@@ -48,7 +48,7 @@ interface CompiledRule {
   /** [lo, hi, lo, hi...] */
   status?: number[];
   type?: RegExp;
-  /** What `type` said of the types seen so far: a few types (TypeError, Error) are nearly every error. */
+  /** What `type` said of the types seen so far (set with `type`): a few types are nearly every error. */
   types?: Map<string, boolean>;
   message?: RegExp;
 }
@@ -80,6 +80,7 @@ function compileData([category, transient, codes, status, type, message, flags]:
     codes: codes ? new Set(codes.split(' ')) : undefined,
     status: status || undefined,
     type: type ? new RegExp(`(?:^|\\.)(?:${type})$`, flags) : undefined,
+    types: type ? new Map() : undefined,
     message: message ? new RegExp(message, flags) : undefined,
   };
 }
@@ -95,8 +96,7 @@ function matches(rule: CompiledRule, record: ExceptionRecord): boolean {
     if (!inRange) return false;
   }
   if (rule.type) {
-    rule.types ??= new Map();
-    const types = rule.types;
+    const types = rule.types as Map<string, boolean>;
     let ok = types.get(record.type);
     if (ok === undefined) {
       ok = rule.type.test(record.type);
@@ -185,6 +185,7 @@ function compileRule(rule: ClassificationRule): CompiledRule {
     codes: code && new Set(code),
     status: status?.flatMap(statusRange),
     type: type === undefined ? undefined : pattern(type, true),
+    types: type === undefined ? undefined : new Map(),
     message: message === undefined ? undefined : pattern(message, false),
   };
 }
