@@ -44,9 +44,14 @@ describe('late arrivals', () => {
       },
     });
     // The first rounds read every service's last hour (its backfill), this one's included.
+    // How many rounds that takes depends on how many services the shared Jaeger holds (every suite's), and
+    // each round reads the last minute again (POLL_OVERLAP_MS) on this frozen clock: read at least once,
+    // counted once.
     do await poller.poll();
     while (poller.pending > 0);
-    expect(seen).toEqual(['on time']);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(new Set(seen)).toEqual(new Set(['on time']));
+    expect(index.issues.get(fingerprint)?.events).toBe(1);
 
     // Twenty minutes old when it arrives: older than any incremental window.
     await send(start - 20 * MINUTE, 'late');
