@@ -97,8 +97,26 @@ const ipv6: Check = (text, start, end) => {
   return end;
 };
 
-/** A domain followed by ":digits" is a stack frame (`onPress@index.android.bundle:12:3`). */
-const email: Check = (text, _start, end) => (at(text, end) === ':' && isDigit(at(text, end + 1)) ? -1 : end);
+/**
+ * Where ":line" or ":line:column" (1-7 digits each) at `i` ends, if what follows ends a frame (the text's
+ * end, a space not before a digit, a line break, a closing bracket or quote); else -1. Anything else could
+ * start what a later rule or match redacts, and a second pass would then read the address differently.
+ */
+const framePositionEnd = (text: string, i: number): number => {
+  if (at(text, i) !== ':') return -1;
+  for (let part = 0; part < 2 && at(text, i) === ':'; part++) {
+    let j = i + 1;
+    while (j < text.length && j - i <= 7 && isDigit(text[j])) j++;
+    if (j === i + 1 || isDigit(at(text, j))) return -1;
+    i = j;
+  }
+  const c = at(text, i);
+  if (c === '' || '\n\r\t)]"\',;>'.includes(c)) return i;
+  return c === ' ' && !isDigit(at(text, i + 1)) ? i : -1;
+};
+
+/** A domain followed by a frame's position is a stack frame (`onPress@index.android.bundle:12:3`). */
+const email: Check = (text, _start, end) => (framePositionEnd(text, end) >= 0 ? -1 : end);
 
 const lastWord = (text: string, start: number, end: number) => {
   const m = text.slice(start, end);

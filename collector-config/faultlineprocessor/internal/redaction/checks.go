@@ -187,12 +187,43 @@ func checkIPv6(text string, start, end int) int {
 	return end
 }
 
-// email: a domain followed by ":digits" is a stack frame (`onPress@index.android.bundle:12:3`).
+// email: a domain followed by a frame's position is a stack frame (`onPress@index.android.bundle:12:3`).
 func checkEmail(text string, start, end int) int {
-	if at(text, end) == ':' && isDigit(at(text, end+1)) {
+	if framePositionEnd(text, end) >= 0 {
 		return -1
 	}
 	return end
+}
+
+// framePositionEnd: where ":line" or ":line:column" (1-7 digits each) starting at i ends, if what follows
+// it ends a frame (the text's end, a space, a line break, a closing bracket or quote). Anything else could be the
+// start of what a later rule or match redacts, and a second pass would then read the address differently.
+func framePositionEnd(text string, i int) int {
+	if at(text, i) != ':' {
+		return -1
+	}
+	for part := 0; part < 2 && at(text, i) == ':'; part++ {
+		j := i + 1
+		for j < len(text) && j-i <= 7 && isDigit(text[j]) {
+			j++
+		}
+		if j == i+1 || (j < len(text) && isDigit(text[j])) {
+			return -1
+		}
+		i = j
+	}
+	if i >= len(text) {
+		return i
+	}
+	switch text[i] {
+	case '\n', '\r', '\t', ')', ']', '"', '\'', ',', ';', '>':
+		return i
+	case ' ': // not before a digit, which a card number could go on with
+		if !isDigit(at(text, i+1)) {
+			return i
+		}
+	}
+	return -1
 }
 
 // token-like: the credential (after the last space) looks random: it holds a digit, or an upper-case letter
