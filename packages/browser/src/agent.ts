@@ -3,11 +3,13 @@
 // page is hidden or closed. Every listener is wrapped: the agent never throws into the page.
 import {
   type Breadcrumb,
+  type CaptureContext,
   type ContextAttributes,
   createExceptionReporter,
   type ExceptionReport,
   exceptionSignals,
   primitiveEntries,
+  readCaptureContext,
   setContextAttributes,
   userAttributes,
 } from '@faultline/core';
@@ -21,9 +23,7 @@ import { pageAttributes, randomHex, sessionId } from './page';
 /** Breadcrumbs kept: the last few things the user did are what explains an error. */
 export const MAX_BREADCRUMBS = 30;
 
-export interface CaptureContext {
-  attributes?: Record<string, string | number | boolean>;
-}
+export type { CaptureContext };
 
 type Attrs = Record<string, string | number | boolean>;
 
@@ -230,8 +230,8 @@ export function createBrowserAgent(
       guard(() => (kind === 'error' ? onError(event) : onRejection(event as PromiseRejectionEvent)));
     },
     captureException(error, capture) {
-      const attributes = Object.fromEntries(primitiveEntries(readAttributes(capture)));
-      guard(() => report(error, 'manual', true, attributes));
+      const { mechanism, handled, attributes } = readCaptureContext(capture);
+      guard(() => report(error, mechanism, handled, attributes));
     },
     setUser(value) {
       user = userAttributes(value);
@@ -252,15 +252,6 @@ export function createBrowserAgent(
 
 const CROSS_ORIGIN_HINT =
   'The error came from a script on another origin: add crossorigin="anonymous" to its <script> tag and serve it with Access-Control-Allow-Origin to see the real error.';
-
-/** `context.attributes`, unless reading it throws (a hostile proxy). */
-function readAttributes(context: CaptureContext | undefined): unknown {
-  try {
-    return context?.attributes;
-  } catch {
-    return undefined;
-  }
-}
 
 /** String() of an app value, which may run a throwing toString. */
 function safeText(value: unknown): string {

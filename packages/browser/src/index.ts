@@ -30,21 +30,42 @@ export function init(options: BrowserOptions = {}): void {
 }
 
 export function captureException(error: unknown, context?: CaptureContext): void {
-  agent?.captureException(error, context);
+  call('captureException', [error, context]);
 }
 
 export function setUser(user: { id?: string | number; email?: string; username?: string } | null): void {
-  agent?.setUser(user);
+  call('setUser', [user]);
 }
 
 export function setContext(name: string, values: Record<string, unknown> | null): void {
-  agent?.setContext(name, values);
+  call('setContext', [name, values]);
 }
 
 export function addBreadcrumb(message: string, attributes?: Record<string, string | number | boolean>): void {
-  agent?.addBreadcrumb(message, attributes);
+  call('addBreadcrumb', [message, attributes]);
 }
 
 export function flush(): Promise<void> {
-  return agent?.flush() ?? Promise.resolve();
+  return Promise.resolve(call('flush', [])).then(() => undefined);
+}
+
+type Method = 'captureException' | 'setUser' | 'setContext' | 'addBreadcrumb' | 'flush';
+
+/**
+ * Where a call goes: init()'s agent; without one, the script tag's (`window.faultline`: its API, or the
+ * loader's queue of calls until it has loaded). So an integration bundled with the app (@faultline/react,
+ * @faultline/vue, @faultline/angular) reports through whichever agent the page runs, and is a no-op
+ * without one.
+ */
+function call(method: Method, args: unknown[]): unknown {
+  if (agent) return (agent[method] as (...a: unknown[]) => unknown)(...args);
+  try {
+    const tag = (globalThis as { faultline?: unknown }).faultline;
+    if (Array.isArray(tag)) tag.push([method, ...args]);
+    else if (typeof (tag as Record<string, unknown> | undefined)?.[method] === 'function')
+      return (tag as Record<Method, (...a: unknown[]) => unknown>)[method](...args);
+  } catch {
+    // Never into the app.
+  }
+  return undefined;
 }

@@ -1,5 +1,5 @@
 // What the app says about the user and its state (setUser, setContext, setTag, captureException's
-// attributes), as report attributes. The values come from app code and may be anything: nothing here
+// context), as report attributes. The values come from app code and may be anything: nothing here
 // throws, calls a getter twice, or keeps more than primitives; what cannot be read is left out.
 // Self-contained (no OpenTelemetry, no other module): the Node agent loads it at start-up.
 
@@ -57,6 +57,33 @@ export function primitiveEntries(values: unknown): [string, ContextValue][] {
       out.push([key, value]);
   }
   return out;
+}
+
+/** captureException's second argument, as both agents take it. */
+export interface CaptureContext {
+  /** Extra attributes for this report (tags). */
+  attributes?: Record<string, unknown>;
+  /** The mechanism name (`faultline.mechanism`); `manual` by default. Integrations name their framework. */
+  mechanism?: string;
+  /** Whether the app or its framework handled the error; true by default. An integration passes false for
+   * what its framework leaves uncaught (React's onUncaughtError). */
+  handled?: boolean;
+}
+
+/** A CaptureContext read once, as plain values: what cannot be read or is not of its type is the default. */
+export function readCaptureContext(context: unknown): {
+  mechanism: string;
+  handled: boolean;
+  attributes: ContextAttributes;
+} {
+  const mechanism = typeof context === 'object' && context !== null ? read(context, 'mechanism') : undefined;
+  const handled = typeof context === 'object' && context !== null ? read(context, 'handled') : undefined;
+  const attributes = typeof context === 'object' && context !== null ? read(context, 'attributes') : undefined;
+  return {
+    mechanism: typeof mechanism === 'string' && mechanism !== '' ? clip(mechanism) : 'manual',
+    handled: handled !== false,
+    attributes: Object.fromEntries(primitiveEntries(attributes)),
+  };
 }
 
 /** A primitive tag value, or undefined. */

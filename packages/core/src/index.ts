@@ -1,8 +1,8 @@
 // @faultline/core: the error model shared by the browser and Node agents. Platform-neutral: no DOM, no
 // `process`. Everything public is exported here; other modules are internal.
 
-export type { ContextAttributes, ContextValue } from './app-context';
-export { primitiveEntries, setContextAttributes, tagValue, userAttributes } from './app-context';
+export type { CaptureContext, ContextAttributes, ContextValue } from './app-context';
+export { primitiveEntries, readCaptureContext, setContextAttributes, tagValue, userAttributes } from './app-context';
 export type { CircuitBreaker, CircuitBreakerOptions } from './circuit-breaker';
 export { BREAKER_BASE_MS, BREAKER_MAX_MS, createCircuitBreaker, retryAfterMs } from './circuit-breaker';
 export { NODE_RULES } from './classification-rules';

@@ -2,7 +2,7 @@
 // primitive attributes, and nothing the app passes makes these throw.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { primitiveEntries, setContextAttributes, tagValue, userAttributes } from '../src/index';
+import { primitiveEntries, readCaptureContext, setContextAttributes, tagValue, userAttributes } from '../src/index';
 
 const trap = () => {
   throw new Error('trap');
@@ -71,5 +71,23 @@ describe('app context', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('readCaptureContext', () => {
+  it('reads mechanism, handled and attributes, each with its default', () => {
+    expect(readCaptureContext(undefined)).toEqual({ mechanism: 'manual', handled: true, attributes: {} });
+    expect(
+      readCaptureContext({ mechanism: 'react.uncaught', handled: false, attributes: { a: 1, b: {}, c: 'x' } }),
+    ).toEqual({ mechanism: 'react.uncaught', handled: false, attributes: { a: 1, c: 'x' } });
+    // Anything but false is handled; a mechanism that is not a name is the default.
+    expect(readCaptureContext({ mechanism: '', handled: 0 })).toMatchObject({ mechanism: 'manual', handled: true });
+    expect(readCaptureContext({ mechanism: 42 })).toMatchObject({ mechanism: 'manual' });
+  });
+
+  it('a hostile context gives the defaults, never a throw', () => {
+    const hostile = new Proxy({}, { get: trap, ownKeys: trap, getOwnPropertyDescriptor: trap });
+    expect(readCaptureContext(hostile)).toEqual({ mechanism: 'manual', handled: true, attributes: {} });
+    expect(readCaptureContext({ attributes: hostile })).toEqual({ mechanism: 'manual', handled: true, attributes: {} });
   });
 });

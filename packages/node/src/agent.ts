@@ -25,8 +25,9 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Attributes } from '@faultline/core';
 import {
+  type CaptureContext,
   type ContextAttributes,
-  primitiveEntries,
+  readCaptureContext,
   setContextAttributes,
   tagValue,
   userAttributes,
@@ -46,12 +47,7 @@ const SPOOL_RESEND_DELAY_MS = 1000;
 /** The events the process.emit wrapper acts on; every other event goes straight to Node's emit. */
 const OBSERVED = new Set(['unhandledRejection', 'uncaughtExceptionMonitor', 'uncaughtException', 'exit']);
 
-export interface CaptureContext {
-  /** Extra attributes for this report (tags). */
-  attributes?: Attributes;
-  /** Mechanism name; `manual` by default. */
-  mechanism?: string;
-}
+export type { CaptureContext };
 
 interface Pending {
   value: unknown;
@@ -135,8 +131,8 @@ export class NodeAgent {
   // never the reason the agent turns itself off, as an internal error is).
 
   captureException(value: unknown, context?: CaptureContext): void {
-    const { mechanism, attributes } = readCaptureContext(context);
-    this.guard(() => this.reportHandled(value, mechanism, attributes));
+    const { mechanism, handled, attributes } = readCaptureContext(context);
+    this.guard(() => this.reportHandled(value, mechanism, attributes, handled));
   }
 
   /** An error a framework caught and answered, with the request it happened in. */
@@ -144,9 +140,9 @@ export class NodeAgent {
     if (report) this.reportHandled(report.error, mechanism, report.attributes);
   }
 
-  private reportHandled(value: unknown, mechanism: string, attributes: Attributes): void {
+  private reportHandled(value: unknown, mechanism: string, attributes: Attributes, handled = true): void {
     if (this.config.disabled) return;
-    this.enqueue({ value, mechanism, handled: true, attributes });
+    this.enqueue({ value, mechanism, handled, attributes });
     // Handled errors are reported now: nothing is printing them, and the stack is safe to read.
     this.processPending(false);
     this.scheduleAsyncFlush();
@@ -509,22 +505,6 @@ export class NodeAgent {
     const configured = LEVEL_RANK[this.config.logLevel] ?? 2;
     if (configured >= Math.max(LEVEL_RANK[level] ?? 2, LEVEL_RANK.info ?? 3)) process.stderr.write(`${message}\n`);
   }
-}
-
-/** captureException's context as plain values: a mechanism name and primitive attributes. */
-function readCaptureContext(context: CaptureContext | undefined): { mechanism: string; attributes: Attributes } {
-  let mechanism: unknown;
-  let attributes: unknown;
-  try {
-    mechanism = context?.mechanism;
-    attributes = context?.attributes;
-  } catch {
-    // a hostile object: the defaults
-  }
-  return {
-    mechanism: typeof mechanism === 'string' && mechanism !== '' ? mechanism : 'manual',
-    attributes: Object.fromEntries(primitiveEntries(attributes)),
-  };
 }
 
 /**
