@@ -4,12 +4,8 @@
 // @faultline/react reports through window.faultline), and without faultline. What the page observes (the
 // boundary's fallback, error events, console.error calls) must be the same in all three, and each error
 // must be in Jaeger exactly once, with its mechanism and the component stack.
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium, PAGE_ORIGIN, servePages } from '../support/browser.mjs';
-import { eventOf, exceptionSpans, waitForExceptionSpans } from '../support/jaeger.mjs';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { appPage, bundleSnippet, observeAppPages, reportsOf } from '../support/framework-app.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpTraces: string; jaegerQuery: string } };
 const run = Date.now() % 100000;
@@ -79,101 +75,42 @@ const cases: Case[] = [
   },
 ];
 
-const modes: Mode[] = ['esm', 'script-tag', 'plain'];
 const service = (mode: Mode) => `react-${mode}-${run}`;
 const tagOf = (mode: Mode, i: number) => `${mode}-${i}-${run}`;
 
 const page = (mode: Mode, i: number) => {
   const c = cases[i] as Case;
-  const config = {
-    mode,
-    case: c.case,
-    rootOptions: c.rootOptions,
-    tag: tagOf(mode, i),
-    endpoint: stack.urls.otlpTraces,
-    serviceName: service(mode),
-  };
-  const agent =
-    mode === 'script-tag'
-      ? `<script src="/faultline.min.js" data-endpoint="${config.endpoint}" data-service-name="${config.serviceName}"></script>`
-      : '';
-  return `<!doctype html><html><head>${agent}<script>window.appConfig = ${JSON.stringify(config)};</script></head>
-<body><div id="root"></div><script src="/react-app.js"></script></body></html>`;
+  const config = { case: c.case, rootOptions: c.rootOptions, tag: tagOf(mode, i) };
+  return appPage(mode, { ...config, endpoint: stack.urls.otlpTraces, serviceName: service(mode) }, '/react-app.js');
 };
 
-let browser: Browser;
-let server: { close(): Promise<unknown> };
-/** What each page observed, by mode and case. */
-const observed: Record<string, unknown> = {};
-
+let observed: Record<string, unknown>;
 beforeAll(async () => {
-  const bundled = await build({
-    entryPoints: [fileURLToPath(new URL('apps/react-app.jsx', import.meta.url))],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    jsx: 'automatic',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    logLevel: 'silent',
+  observed = await observeAppPages({
+    name: 'react',
+    entry: new URL('apps/react-app.jsx', import.meta.url),
+    cases,
+    pageOf: page,
+    clickOf: (c: Case) => (c.case === 'click' ? '#boom' : undefined),
   });
-  const pages: Record<string, string> = { '/react-app.js': bundled.outputFiles[0]?.text as string };
-  for (const mode of modes) for (const i of cases.keys()) pages[`/react-${mode}-${i}.html`] = page(mode, i);
-  server = await servePages(pages);
-  browser = await launchChromium();
-  // Every page once, in each mode; the tests below read what they observed and what Jaeger holds.
-  for (const mode of modes) {
-    for (const [i, c] of cases.entries()) {
-      const context = await browser.newContext();
-      const tab = await context.newPage();
-      const pageErrors: string[] = [];
-      tab.on('pageerror', (e) => pageErrors.push(e.message));
-      await tab.goto(`${PAGE_ORIGIN}/react-${mode}-${i}.html`);
-      await tab.waitForFunction(() => (window as unknown as { rendered?: boolean }).rendered === true);
-      if (c.case === 'click') await tab.click('#boom');
-      await tab.waitForTimeout(200);
-      observed[`${mode} ${i}`] = {
-        ...(await tab.evaluate(() => (window as unknown as { seen: object }).seen)),
-        fallback: await tab.locator('#fallback').count(),
-        pageErrors: pageErrors.length,
-      };
-      if (mode !== 'plain')
-        await tab.evaluate(() => (window as unknown as { flushFaultline(): Promise<void> }).flushFaultline());
-      await context.close(); // pagehide delivers what is left
-    }
-  }
 }, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 describe('@faultline/react in Chromium (React 19)', () => {
-  const spansOf = async (mode: Mode) => {
-    await waitForExceptionSpans(stack.urls.jaegerQuery, service(mode), cases.length, 15_000);
-    await new Promise((r) => setTimeout(r, 500)); // a second report of any case would be there by now
-    return exceptionSpans(stack.urls.jaegerQuery, service(mode));
-  };
-
   for (const mode of ['esm', 'script-tag'] as const) {
     it(`${mode}: every case reported once, with its mechanism and component stack`, async () => {
-      const spans = (await spansOf(mode)) as { tags: { key: string; value: unknown }[] }[];
-      const byMessage = new Map<string, (typeof spans)[number][]>();
-      for (const span of spans) {
-        const message = String(eventOf(span as never)?.['exception.message']);
-        byMessage.set(message, [...(byMessage.get(message) ?? []), span]);
-      }
+      const reports = await reportsOf(stack.urls.jaegerQuery, service(mode), cases.length);
       cases.forEach((c, i) => {
         const message = c.message(tagOf(mode, i));
-        const found = byMessage.get(message) ?? [];
+        const found = reports.filter((r) => r.message === message);
         expect(found, `${c.name}: one report of "${message}"`).toHaveLength(1);
-        const tags = Object.fromEntries((found[0]?.tags ?? []).map((t) => [t.key, t.value]));
+        const tags = found[0]?.tags ?? {};
         expect(tags['faultline.mechanism'], c.name).toBe(c.mechanism);
         expect(tags['faultline.handled'], c.name).toBe(c.handled);
         const componentStack = tags['react.component_stack'];
         if (c.components.length === 0) expect(componentStack, c.name).toBeUndefined();
         for (const name of c.components) expect(componentStack, c.name).toMatch(new RegExp(`\\bat ${name}\\b`));
       });
-      expect(spans).toHaveLength(cases.length);
+      expect(reports).toHaveLength(cases.length);
     });
   }
 
@@ -188,18 +125,7 @@ describe('@faultline/react in Chromium (React 19)', () => {
 });
 
 describe('@faultline/react in a bundle', () => {
-  const bundle = async (contents: string) =>
-    (
-      await build({
-        stdin: { contents, resolveDir: fileURLToPath(new URL('.', import.meta.url)), loader: 'js' },
-        bundle: true,
-        write: false,
-        format: 'esm',
-        minify: true,
-        define: { 'process.env.NODE_ENV': '"production"' },
-        logLevel: 'silent',
-      })
-    ).outputFiles[0]?.text as string;
+  const bundle = bundleSnippet;
 
   it('tree-shakes to nothing when imported and unused, and to the root options alone when only they are used', async () => {
     expect((await bundle("import '@faultline/react';")).trim()).toBe('');

@@ -3,20 +3,14 @@
 // bundled), `script-tag` (the page loads faultline.min.js; @faultline/react reports through it), or `plain`
 // (no faultline: a boundary of the app's own and no root options), which is what the other two must behave
 // like. `rootOptions: false` leaves the root without faultline's options (the boundary alone reports).
-// What the page observes (error events, console.error calls) is counted in `window.seen`.
+// What the page observes (error events, console.error calls) is counted in `window.seen` (page-observer.js).
+import './page-observer.js';
 import { flush, init } from '@faultline/browser';
 import { ErrorBoundary, rootOptions } from '@faultline/react';
 import { Component, useEffect } from 'react';
 import { createRoot } from 'react-dom/client';
 
 const config = window.appConfig;
-window.seen = { errorEvents: 0, consoleErrors: 0 };
-addEventListener('error', () => window.seen.errorEvents++);
-const consoleError = console.error;
-console.error = (...args) => {
-  window.seen.consoleErrors++;
-  consoleError.apply(console, args);
-};
 if (config.mode === 'esm') init({ endpoint: config.endpoint, serviceName: config.serviceName });
 window.flushFaultline = flush;
 
