@@ -5,10 +5,15 @@
 // boundary's fallback, error events, console.error calls) must be the same in all three, and each error
 // must be in Jaeger exactly once, with its mechanism and the component stack.
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { appPage, bundleSnippet, observeAppPages, reportsOf } from '../support/framework-app.mjs';
+import {
+  appRun,
+  bundleSnippet,
+  expectSameWithAndWithout,
+  observeAppPages,
+  reportsOf,
+} from '../support/framework-app.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpTraces: string; jaegerQuery: string } };
-const run = Date.now() % 100000;
 
 type Mode = 'esm' | 'script-tag' | 'plain';
 interface Case {
@@ -75,22 +80,17 @@ const cases: Case[] = [
   },
 ];
 
-const service = (mode: Mode) => `react-${mode}-${run}`;
-const tagOf = (mode: Mode, i: number) => `${mode}-${i}-${run}`;
-
-const page = (mode: Mode, i: number) => {
-  const c = cases[i] as Case;
-  const config = { case: c.case, rootOptions: c.rootOptions, tag: tagOf(mode, i) };
-  return appPage(mode, { ...config, endpoint: stack.urls.otlpTraces, serviceName: service(mode) }, '/react-app.js');
-};
+const app = appRun('react');
+const { service, tag: tagOf } = app;
 
 let observed: Record<string, unknown>;
 beforeAll(async () => {
   observed = await observeAppPages({
-    name: 'react',
+    run: app,
     entry: new URL('apps/react-app.jsx', import.meta.url),
     cases,
-    pageOf: page,
+    endpoint: stack.urls.otlpTraces,
+    configOf: (c: Case) => ({ case: c.case, rootOptions: c.rootOptions }),
     clickOf: (c: Case) => (c.case === 'click' ? '#boom' : undefined),
   });
 }, 180_000);
@@ -116,10 +116,7 @@ describe('@faultline/react in Chromium (React 19)', () => {
 
   cases.forEach((c, i) => {
     it(`the page observes the same with and without faultline: ${c.name}`, () => {
-      const plain = observed[`plain ${i}`];
-      expect(plain).toEqual({ ...c.page, pageErrors: c.page.errorEvents });
-      expect(observed[`esm ${i}`]).toEqual(plain);
-      expect(observed[`script-tag ${i}`]).toEqual(plain);
+      expectSameWithAndWithout(observed, i, { ...c.page, pageErrors: c.page.errorEvents });
     });
   });
 });

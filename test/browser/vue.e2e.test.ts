@@ -4,10 +4,15 @@
 // and without faultline: what the page observes (error events, console.error calls, the app's handler
 // calls) must be the same, and each error must be in Jaeger once, with the component and Vue's info.
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { appPage, bundleSnippet, observeAppPages, reportsOf } from '../support/framework-app.mjs';
+import {
+  appRun,
+  bundleSnippet,
+  expectSameWithAndWithout,
+  observeAppPages,
+  reportsOf,
+} from '../support/framework-app.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpTraces: string; jaegerQuery: string } };
-const run = Date.now() % 100000;
 
 type Mode = 'esm' | 'script-tag' | 'plain';
 interface Case {
@@ -62,21 +67,17 @@ const cases: Case[] = [
   },
 ];
 
-const service = (mode: Mode) => `vue-${mode}-${run}`;
-const tagOf = (mode: Mode, i: number) => `${mode}-${i}-${run}`;
-const page = (mode: Mode, i: number) => {
-  const c = cases[i] as Case;
-  const config = { case: c.case, ownHandler: c.ownHandler, tag: tagOf(mode, i) };
-  return appPage(mode, { ...config, endpoint: stack.urls.otlpTraces, serviceName: service(mode) }, '/vue-app.js');
-};
+const app = appRun('vue');
+const { service, tag: tagOf } = app;
 
 let observed: Record<string, unknown>;
 beforeAll(async () => {
   observed = await observeAppPages({
-    name: 'vue',
+    run: app,
     entry: new URL('apps/vue-app.js', import.meta.url),
     cases,
-    pageOf: page,
+    endpoint: stack.urls.otlpTraces,
+    configOf: (c: Case) => ({ case: c.case, ownHandler: c.ownHandler }),
     clickOf: (c: Case) => (c.case === 'click' ? '#boom' : undefined),
   });
 }, 180_000);
@@ -101,10 +102,7 @@ describe('@faultline/vue in Chromium (Vue 3)', () => {
 
   cases.forEach((c, i) => {
     it(`the page observes the same with and without faultline: ${c.name}`, () => {
-      const plain = observed[`plain ${i}`];
-      expect(plain).toEqual(c.page);
-      expect(observed[`esm ${i}`]).toEqual(plain);
-      expect(observed[`script-tag ${i}`]).toEqual(plain);
+      expectSameWithAndWithout(observed, i, c.page);
     });
   });
 

@@ -3,6 +3,7 @@
 // script tag, or without faultline; and what each page observed. The app reads `window.appConfig` and counts
 // what the page sees in `window.seen`; it sets `window.rendered` once mounted and `window.flushFaultline`.
 import { build } from 'esbuild';
+import { expect } from 'vitest';
 import { launchChromium, PAGE_ORIGIN, servePages } from './browser.mjs';
 import { eventOf, exceptionSpans, waitForExceptionSpans } from './jaeger.mjs';
 
@@ -72,13 +73,25 @@ export async function bundleSnippet(contents) {
   });
 }
 
+/** Names of one run of the app `name`: its service per mode, and a tag that makes each case's message unique. */
+export function appRun(name) {
+  const run = Date.now() % 100000;
+  return { name, service: (mode) => `${name}-${mode}-${run}`, tag: (mode, i) => `${mode}-${i}-${run}` };
+}
+
 /**
- * Serves the app `name` (bundled from `entry`) and one page per mode and case (`pageOf(mode, i)`), opens each
- * once (clicking `clickOf(case)` if it gives a selector), and returns what each observed, by `${mode} ${i}`.
+ * Serves the app of `run` (appRun; bundled from `entry`) and one page per mode and case (its window.appConfig:
+ * `configOf(case)`, the case's tag, and where to send), opens each once (clicking the selector
+ * `clickOf(case)` gives, if any), and returns what each observed, by `${mode} ${i}`.
  */
-export async function observeAppPages({ name, entry, cases, pageOf, clickOf = () => undefined }) {
+export async function observeAppPages({ run, entry, cases, endpoint, configOf, clickOf = () => undefined }) {
+  const { name, service, tag } = run;
   const pages = { [`/${name}-app.js`]: await bundleApp(entry) };
-  for (const mode of MODES) for (const i of cases.keys()) pages[`/${name}-${mode}-${i}.html`] = pageOf(mode, i);
+  for (const mode of MODES)
+    for (const [i, c] of cases.entries()) {
+      const config = { ...configOf(c), tag: tag(mode, i), endpoint, serviceName: service(mode) };
+      pages[`/${name}-${mode}-${i}.html`] = appPage(mode, config, `/${name}-app.js`);
+    }
   const server = await servePages(pages);
   const browser = await launchChromium();
   const observed = {};
@@ -100,4 +113,12 @@ export async function reportsOf(queryUrl, service, count) {
   await new Promise((r) => setTimeout(r, 500));
   const spans = await exceptionSpans(queryUrl, service);
   return spans.map((span) => ({ message: String(eventOf(span)?.['exception.message']), tags: tagsOf(span) }));
+}
+
+/** What the page of case `i` observed: `expected` without faultline, and the same with either agent. */
+export function expectSameWithAndWithout(observed, i, expected) {
+  const plain = observed[`plain ${i}`];
+  expect(plain).toEqual(expected);
+  expect(observed[`esm ${i}`]).toEqual(plain);
+  expect(observed[`script-tag ${i}`]).toEqual(plain);
 }

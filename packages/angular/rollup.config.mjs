@@ -1,0 +1,3 @@
+import { packageConfig } from '../../scripts/rollup-package.mjs';
+
+export default packageConfig();
