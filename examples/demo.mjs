@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataHome, startAlerting, startStack } from '../collector-config/stack.mjs';
 import { parseOptions, startView } from '../packages/view/dist/index.mjs';
+import { buildReactShop } from './react-shop/build.mjs';
 
 const CHROMIUM = process.env.FAULTLINE_CHROMIUM || '/usr/bin/chromium';
 const WEB_PORT = 8080;
@@ -82,19 +83,25 @@ if (alerting) {
 }
 console.log('');
 
-/** Serves examples/web on http://localhost:8080 with the agent's script tag pointed at the collector. */
+/** Serves examples/web on http://localhost:8080 with the agent's script tag pointed at the collector, and
+ * the React example (examples/react-shop, bundled with @faultline/browser's ESM build) at /react/. */
 async function serveWebExample() {
   const html = readFileSync(join(here, 'web/index.html'), 'utf8').replace('__ENDPOINT__', stack.urls.otlpTraces);
   const agent = readFileSync(join(here, '../packages/browser/dist/faultline.min.js'));
+  const reactApp = await buildReactShop();
+  const reactHtml = `<!doctype html><html><head><title>React shop</title></head><body><div id="root"></div>
+<script>window.FAULTLINE_ENDPOINT = ${JSON.stringify(stack.urls.otlpTraces)};</script><script src="/react/app.js"></script></body></html>`;
   const server = createServer((req, res) => {
     if (req.url === '/faultline.min.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(agent);
     if (req.url === '/' || req.url === '/index.html')
       return res.writeHead(200, { 'content-type': 'text/html' }).end(html);
+    if (req.url === '/react/') return res.writeHead(200, { 'content-type': 'text/html' }).end(reactHtml);
+    if (req.url === '/react/app.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(reactApp);
     res.writeHead(503).end(); // the "API" is down
   });
   await new Promise((resolve) => server.listen(WEB_PORT, '127.0.0.1', resolve));
   children.add({ kill: () => server.close() });
-  return { url: `http://localhost:${WEB_PORT}/` };
+  return { url: `http://localhost:${WEB_PORT}/`, reactUrl: `http://localhost:${WEB_PORT}/react/` };
 }
 
 /** Runs an example with the agent; resolves with its exit code and output. */
@@ -155,6 +162,7 @@ for (const [, what, r] of results) console.log(`  ${what}: exit code ${r.code}`)
 // The web example: the script tag on a page served on http://localhost:8080 (an origin the collector allows).
 const web = await serveWebExample();
 results.push(['demo-shop-web', 'web/index.html (script tag: click handler TypeError, unhandled fetch rejection)']);
+results.push(['demo-shop-react', 'react-shop (ErrorBoundary: render TypeError; click handler TypeError)']);
 if (existsSync(CHROMIUM)) {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
@@ -167,10 +175,20 @@ if (existsSync(CHROMIUM)) {
   await page.click('#pay');
   await page.waitForTimeout(500);
   await page.close(); // pagehide: the agent delivers what it holds
+  const react = await browser.newPage();
+  await react.goto(web.reactUrl);
+  await react.waitForSelector('#fallback');
+  await react.click('#apply');
+  await react.waitForTimeout(500);
+  await react.close();
   await browser.close();
   console.log(`  web/index.html in headless Chromium: clicked Add, then Pay`);
+  console.log(
+    `  react-shop (React 19, @faultline/react) in headless Chromium: a render error its boundary caught, then Apply coupon`,
+  );
 } else {
   console.log(`  web/index.html: open ${web.url} in a browser and click Pay (no Chromium found at ${CHROMIUM})`);
+  console.log(`  react-shop: open ${web.reactUrl} and click Apply coupon`);
 }
 
 // What the view shows: the issues, grouped by fingerprint, with their counts.
