@@ -409,6 +409,7 @@ if (RUNS.includes('browser')) {
   const rounds = [];
   const off = [];
   const peer = [];
+  const gzipped = [];
   const symbolicationOff = noSymbolicationConfig();
   const warmEvery = (extra) => async (stack) => {
     load.extra = extra;
@@ -419,14 +420,17 @@ if (RUNS.includes('browser')) {
   // the same spans, its maps laid out as its file store reads them (<uuid>/<bundle> and the map beside it,
   // the uuid from the resource's app.debug.source_map_uuid). Built for the benchmark only, when it builds.
   let honeycomb;
-  try {
-    honeycomb = execFileSync('bash', [new URL('honeycomb-collector.sh', import.meta.url).pathname], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }).trim();
-  } catch (err) {
-    console.log(`Honeycomb's sourcemapprocessor: not measured (${err.message.split('\n')[0]})`);
-  }
+  if (process.env.FAULTLINE_BENCH_PEERS === '0')
+    console.log("Honeycomb's sourcemapprocessor: not measured (FAULTLINE_BENCH_PEERS=0)");
+  else
+    try {
+      honeycomb = execFileSync('bash', [new URL('honeycomb-collector.sh', import.meta.url).pathname], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      }).trim();
+    } catch (err) {
+      console.log(`Honeycomb's sourcemapprocessor: not measured (${err.message.split('\n')[0]})`);
+    }
   const peerConfig = honeycomb && honeycombConfig(fixtureDir, file, RELEASES);
   for (let round = 1; round <= ROUNDS; round++) {
     process.env.FAULTLINE_SOURCEMAP_STORE = store;
@@ -438,6 +442,19 @@ if (RUNS.includes('browser')) {
         round === 1 ? warmUp : warmEvery(RELEASES),
       ),
     );
+    if (RUNS.includes('gzip')) {
+      // The same, with the export to Jaeger gzipped (the OTLP exporter's default, faultline.yaml's before).
+      process.env.FAULTLINE_JAEGER_COMPRESSION = 'gzip';
+      gzipped.push(
+        await measure(
+          `browser stacks, maps warm, gzip to Jaeger, round ${round}`,
+          undefined,
+          load,
+          warmEvery(RELEASES),
+        ),
+      );
+      delete process.env.FAULTLINE_JAEGER_COMPRESSION;
+    }
     delete process.env.FAULTLINE_SOURCEMAP_STORE;
     load.extra = 0;
     off.push(await measure(`browser stacks, symbolication off, round ${round}`, symbolicationOff, load));
@@ -458,6 +475,10 @@ if (RUNS.includes('browser')) {
   console.log(
     `\nbrowser stacks, exception spans/s end to end (medians): symbolicated with maps warm ${on.toFixed(0)}, the same spans with symbolication off ${without.toFixed(0)} (${((100 * on) / without).toFixed(0)}%)`,
   );
+  if (gzipped.length > 0) {
+    const gz = median(gzipped.map((r) => r.perSecond));
+    console.log(`the same, symbolicated, gzip to Jaeger: ${gz.toFixed(0)} (uncompressed ${(on / gz).toFixed(2)}x)`);
+  }
   if (peer.length > 0) {
     const hc = median(peer.map((r) => r.perSecond));
     console.log(
