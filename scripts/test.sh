@@ -60,6 +60,10 @@ bash scripts/ensure-prometheus.sh
   promtool test rules alerts.test.yml
 )
 
+step "Kafka 4.1.1 and OpenSearch 2.19.6 for the scale-out suites (Maven Central; cached outside git)"
+bash collector-config/scale/scripts/ensure-kafka.sh
+bash collector-config/scale/scripts/ensure-opensearch.sh
+
 step "end-to-end suites (real collector, Jaeger, Chromium, node processes) on Node 20"
 (cd test && pnpm run test)
 for major in 22 24; do

@@ -204,6 +204,21 @@ export async function startKafka({ dir, port, controllerPort = port + 1, partiti
       ]);
     },
     /**
+     * Moves the group back to the start of `topic`: every message is read again (a redelivery, as after a
+     * consumer that delivered but died before it committed). Only for a group with no member running.
+     */
+    async resetOffsets(group, topic) {
+      await tool('org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', [
+        '--reset-offsets',
+        '--to-earliest',
+        '--group',
+        group,
+        '--topic',
+        topic,
+        '--execute',
+      ]);
+    },
+    /**
      * The group's committed offsets against the partitions' ends: `{ lag, partitions: [{ partition, offset,
      * end, lag, consumer }] }`. A partition the group never committed counts its whole length.
      */
