@@ -44,6 +44,10 @@ step "Go tests: collector-config/faultlineprocessor"
   go test -count=1 -run '^$' -fuzz FuzzSymbolicate -fuzztime 10s .
 )
 
+# The example Kubernetes manifests of the scale-out layout, decoded strictly into k8s.io/api's types (no cluster).
+step "Go tests: collector-config/scale/kubernetes (manifests)"
+(cd collector-config/scale/kubernetes && go test -count=1 ./...)
+
 step "collector and Jaeger builds (cached outside git; rebuilt only when their manifests change)"
 bash collector-config/scripts/build-collector.sh
 bash collector-config/scripts/build-jaeger.sh
