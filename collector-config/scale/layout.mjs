@@ -95,6 +95,20 @@ export async function startLayout({
       await layout.gateways[i]?.stop();
       layout.gateways[i] = undefined;
     },
+    /** Starts the edge (stopped first if running); `env` adds to its environment (edge.yaml's variables). */
+    async startEdge(env = {}) {
+      await layout.edge?.stop();
+      mkdirSync(join(dir, 'edge'), { recursive: true });
+      layout.edge = await startCollector({
+        name: 'edge',
+        binary: bins.collector,
+        ports,
+        storageDir: join(dir, 'edge'),
+        corsOrigins,
+        config: join(here, 'edge.yaml'),
+        env: { ...kafkaEnv, FAULTLINE_COLLECTOR_NAME: 'edge', ...env },
+      });
+    },
     /** The gateways' consumer lag (kafka.mjs consumerLag). */
     lag: () => layout.kafka.consumerLag(GROUP),
     async stop() {
@@ -126,16 +140,7 @@ export async function startLayout({
       opensearchUrl: layout.opensearch.url,
     });
     for (let i = 0; i < gateways; i++) await layout.startGateway(i);
-    mkdirSync(join(dir, 'edge'), { recursive: true });
-    layout.edge = await startCollector({
-      name: 'edge',
-      binary: bins.collector,
-      ports,
-      storageDir: join(dir, 'edge'),
-      corsOrigins,
-      config: join(here, 'edge.yaml'),
-      env: { ...kafkaEnv, FAULTLINE_COLLECTOR_NAME: 'edge' },
-    });
+    await layout.startEdge();
   } catch (err) {
     await layout.stop().catch(() => {});
     throw err;
