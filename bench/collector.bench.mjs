@@ -19,11 +19,8 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createScrubber, fingerprint, normalizeError, recordExceptionSpan } from '@faultline/core';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { buildBinaries, startStack } from '../collector-config/stack.mjs';
+import { countInJaeger, encodeBatch, post } from './exception-load.mjs';
 import { buildFixture, mappedPositions, v8Stacks } from './sourcemap-fixture.mjs';
 
 const TOTAL = Number(process.argv[2] ?? 60_000);
@@ -43,53 +40,6 @@ const PORTS = {
   jaegerQuery: 56686,
   jaegerQueryGrpc: 56685,
 };
-
-/**
- * Encodes `count` distinct exception spans (each its own trace) for one service into OTLP protobuf.
- * Returns the body and the last trace id, which the benchmark watches for in Jaeger.
- */
-function encodeBatch(service, count, seq) {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({
-      // Any SDK: the collector applies every rule whatever the resource says.
-      'telemetry.sdk.name': 'opentelemetry',
-      'service.name': service,
-      'deployment.environment.name': seq % 2 ? 'production' : 'staging',
-    }),
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
-  });
-  const tracer = provider.getTracer('bench');
-  const scrubber = createScrubber();
-  for (let i = 0; i < count; i++) {
-    // The core path minus the rate limiter (which would rightly collapse a generated storm).
-    const err = new TypeError(`order ${seq}-${i} failed for ann@example.com (card 4111 1111 1111 1111)`);
-    const record = scrubber.record(normalizeError(err));
-    recordExceptionSpan(tracer, {
-      record,
-      fingerprint: fingerprint(record),
-      mechanism: 'bench',
-      handled: false,
-      withheld: { duplicates: 0, dropped: 0 },
-      attributes: { 'url.full': `https://shop.example/checkout?token=t${i}&step=2` },
-      time: Date.now(),
-    });
-  }
-  const spans = exporter.getFinishedSpans();
-  return { body: ProtobufTraceSerializer.serializeRequest(spans), lastTraceId: spans.at(-1).spanContext().traceId };
-}
-
-async function post(url, body) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
-  if (res.status !== 200) throw new Error(`collector answered ${res.status}: ${await res.text()}`);
-}
-
-async function countInJaeger(queryUrl, service) {
-  // Jaeger 2.13 ignores `lookback`: the window is given as `start`, in microseconds.
-  const start = (Date.now() - 3_600_000) * 1000;
-  const res = await fetch(`${queryUrl}/api/traces?service=${service}&limit=100000&start=${start}`);
-  return ((await res.json()).data ?? []).length;
-}
 
 /**
  * faultline.yaml with the faultline processor replaced by the upstream redaction processor running the

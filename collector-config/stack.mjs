@@ -187,6 +187,10 @@ export function startJaeger({
   });
 }
 
+/**
+ * Starts the collector on `config` (faultline.yaml by default; a list of files is merged in order, as the
+ * scale-out gateway's `faultline.yaml` + `scale/gateway.yaml`). `name` is how errors call it.
+ */
 export function startCollector({
   binary,
   ports,
@@ -194,13 +198,15 @@ export function startCollector({
   corsOrigins = ['http://localhost:8080'],
   config,
   env = {},
+  name = 'collector',
 }) {
   const loop = (p) => `127.0.0.1:${p}`;
   mkdirSync(storageDir, { recursive: true });
+  const configs = [config ?? join(here, 'faultline.yaml')].flat();
   return startProcess({
-    name: 'collector',
+    name,
     binary,
-    args: ['--config', config ?? join(here, 'faultline.yaml')],
+    args: configs.flatMap((file) => ['--config', file]),
     env: {
       FAULTLINE_OTLP_GRPC: loop(ports.otlpGrpc),
       FAULTLINE_OTLP_HTTP: loop(ports.otlpHttp),

@@ -44,6 +44,10 @@ step "Go tests: collector-config/faultlineprocessor"
   go test -count=1 -run '^$' -fuzz FuzzSymbolicate -fuzztime 10s .
 )
 
+# The example Kubernetes manifests of the scale-out layout, decoded strictly into k8s.io/api's types (no cluster).
+step "Go tests: collector-config/scale/kubernetes (manifests)"
+(cd collector-config/scale/kubernetes && go test -count=1 ./...)
+
 step "collector and Jaeger builds (cached outside git; rebuilt only when their manifests change)"
 bash collector-config/scripts/build-collector.sh
 bash collector-config/scripts/build-jaeger.sh
@@ -59,6 +63,10 @@ bash scripts/ensure-prometheus.sh
   amtool check-config alertmanager.yml
   promtool test rules alerts.test.yml
 )
+
+step "Kafka 4.1.1 and OpenSearch 2.19.6 for the scale-out suites (Maven Central; cached outside git)"
+bash collector-config/scale/scripts/ensure-kafka.sh
+bash collector-config/scale/scripts/ensure-opensearch.sh
 
 step "end-to-end suites (real collector, Jaeger, Chromium, node processes) on Node 20"
 (cd test && pnpm run test)

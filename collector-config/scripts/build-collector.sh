@@ -20,6 +20,7 @@ command -v go >/dev/null 2>&1 || { echo "faultline: Go is needed to build the co
 hash="$(
   cd "$here"
   { echo builder-config.yaml
+    find patches -type f -name '*.patch'
     find faultlineprocessor -type f \( -name '*.go' ! -name '*_test.go' -o -name go.mod -o -name go.sum -o -name '*.json' \) \
       ! -path '*/testdata/*' | LC_ALL=C sort
   } | xargs sha256sum | sha256sum | cut -c1-16
@@ -42,6 +43,21 @@ sed "s#^dist:#dist:\n  output_path: $out.tmp#" "$here/builder-config.yaml" > "$o
 # The checksum database mirror reachable here answers 404 for many collector modules; the module proxy
 # still serves them, and the builder pins exact versions. Checksums are recorded in the generated go.sum.
 export GONOSUMDB="${GONOSUMDB:-github.com/open-telemetry/opentelemetry-collector-contrib,go.opentelemetry.io/collector}"
+# Upstream modules built with a fix from a later release backported (patches/, see collector-config/README.md):
+# each is copied from the module cache, patched, and the builder pointed at the copy.
+patched=(
+  "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/kafkareceiver v0.149.0 kafkareceiver-v0.149.0-resume-paused.patch"
+)
+echo "replaces:" >> "$out.tmp/manifest.yaml"
+for entry in "${patched[@]}"; do
+  read -r module version patch <<< "$entry"
+  src="$(cd "$out.tmp" && GOFLAGS=-mod=mod go mod download -json "$module@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [ -d "$src" ] || { echo "faultline: could not download $module@$version to patch it" >&2; exit 1; }
+  copy="$out.tmp/patched/$(basename "$module")"
+  mkdir -p "$(dirname "$copy")" && cp -r "$src" "$copy" && chmod -R u+w "$copy"
+  patch -s -p1 -d "$copy" < "$here/patches/$patch" || { echo "faultline: patches/$patch does not apply to $module@$version" >&2; exit 1; }
+  echo "  - $module => $copy" >> "$out.tmp/manifest.yaml"
+done
 # Run from collector-config/: the manifest's local `path:` entries are relative to it.
 if ! (cd "$here" && "$builder" --config "$out.tmp/manifest.yaml") > "$out.tmp/build.log" 2>&1; then
   echo "faultline: the collector build failed; the last lines of $out.tmp/build.log:" >&2
