@@ -34,6 +34,7 @@ import {
 import { type ConfigResult, checkInitOptions, type InitOptions, type NodeAgentConfig, readConfig } from './config';
 import type { Delivery, DeliveryHost, LogLevel as Level } from './delivery';
 import { FASTIFY_ERROR_CHANNEL, fastifyReport } from './frameworks/fastify';
+import type { FrameworkReport, FrameworkSink } from './frameworks/hooks';
 import type { Pipeline } from './pipeline';
 import { VERSION } from './version';
 
@@ -45,6 +46,8 @@ const MAX_PENDING = 200;
 const SPOOL_RESEND_DELAY_MS = 1000;
 /** The events the process.emit wrapper acts on; every other event goes straight to Node's emit. */
 const OBSERVED = new Set(['unhandledRejection', 'uncaughtExceptionMonitor', 'uncaughtException', 'exit']);
+/** Node publishes every request an HTTP server takes here, before the server's `request` event. */
+const REQUEST_START_CHANNEL = 'http.server.request.start';
 
 export interface CaptureContext {
   /** Extra attributes for this report (tags). */
@@ -90,6 +93,11 @@ export class NodeAgent {
   private lastFatalRejection: unknown = undefined;
   /** Errors reported as Worker errors; the same object then crashes the parent as an uncaught exception. */
   private workerErrors = new WeakSet<object>();
+  /** HTTP servers that took a request: the frameworks loaded by then are hooked (frameworks/hooks.ts). */
+  private servers = new WeakSet<object>();
+  private frameworkSink: FrameworkSink = {
+    report: (mechanism, report) => this.guard(() => this.onFrameworkError(mechanism, report)),
+  };
 
   constructor(configResult: ConfigResult) {
     this.config = configResult.config;
@@ -125,6 +133,7 @@ export class NodeAgent {
     subscribe(FASTIFY_ERROR_CHANNEL, (message) =>
       this.guard(() => this.onFrameworkError('fastify', fastifyReport(message))),
     );
+    subscribe(REQUEST_START_CHANNEL, (message) => this.guard(() => this.onRequestStart(message)));
     setTimeout(() => this.guard(() => this.delivery().drainSpool()), SPOOL_RESEND_DELAY_MS).unref();
     this.log('info', `faultline: reporting to ${this.config.tracesEndpoint} as ${this.config.serviceName}`);
   }
@@ -140,8 +149,18 @@ export class NodeAgent {
   }
 
   /** An error a framework caught and answered, with the request it happened in. */
-  private onFrameworkError(mechanism: string, report: { error: unknown; attributes: Attributes } | undefined): void {
+  private onFrameworkError(mechanism: string, report: FrameworkReport | undefined): void {
     if (report) this.reportHandled(report.error, mechanism, report.attributes);
+  }
+
+  /** A server's first request: the frameworks the app has loaded by now get their hooks (Koa, hapi). */
+  private onRequestStart(message: unknown): void {
+    const server = (message as { server?: unknown } | undefined)?.server;
+    if (typeof server !== 'object' || server === null || this.servers.has(server)) return;
+    this.servers.add(server);
+    // Loaded with the first request, never at start-up.
+    const { hookLoadedFrameworks } = require('./frameworks.cjs') as typeof import('./frameworks/hooks');
+    hookLoadedFrameworks(require.cache, this.frameworkSink);
   }
 
   private reportHandled(value: unknown, mechanism: string, attributes: Attributes): void {
