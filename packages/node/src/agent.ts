@@ -95,8 +95,11 @@ export class NodeAgent {
   private workerErrors = new WeakSet<object>();
   /** HTTP servers that took a request: the frameworks loaded by then are hooked (frameworks/hooks.ts). */
   private servers = new WeakSet<object>();
+  /** Errors expressErrorHandler() has seen: the final handler's hook leaves them to it. */
+  private decidedErrors = new WeakSet<object>();
   private frameworkSink: FrameworkSink = {
     report: (mechanism, report) => this.guard(() => this.onFrameworkError(mechanism, report)),
+    decided: (error) => typeof error === 'object' && error !== null && this.decidedErrors.has(error),
   };
 
   constructor(configResult: ConfigResult) {
@@ -153,14 +156,21 @@ export class NodeAgent {
     if (report) this.reportHandled(report.error, mechanism, report.attributes);
   }
 
-  /** A server's first request: the frameworks the app has loaded by now get their hooks (Koa, hapi). */
+  /** An error a framework hook of the app's own (expressErrorHandler) has decided about, reported or not. */
+  noteDecided(error: unknown): void {
+    if (typeof error === 'object' && error !== null) this.decidedErrors.add(error);
+  }
+
+  /** A server's first request: the frameworks the app has loaded by now get their hooks (Koa, hapi, an
+   * Express app that is the server's listener). */
   private onRequestStart(message: unknown): void {
     const server = (message as { server?: unknown } | undefined)?.server;
     if (typeof server !== 'object' || server === null || this.servers.has(server)) return;
     this.servers.add(server);
     // Loaded with the first request, never at start-up.
-    const { hookLoadedFrameworks } = require('./frameworks.cjs') as typeof import('./frameworks/hooks');
+    const { hookLoadedFrameworks, hookServerApps } = require('./frameworks.cjs') as typeof import('./frameworks/hooks');
     hookLoadedFrameworks(require.cache, this.frameworkSink);
+    hookServerApps(server, this.frameworkSink);
   }
 
   private reportHandled(value: unknown, mechanism: string, attributes: Attributes): void {

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { hookExpressApp, isExpressApp } from '../src/frameworks/express-final';
 import { hapiReport } from '../src/frameworks/hapi';
 import { type FrameworkReport, hookLoadedFrameworks } from '../src/frameworks/hooks';
 import { hookKoa, koaReport, koaStatus } from '../src/frameworks/koa';
@@ -58,8 +59,8 @@ describe('Koa', () => {
       }
     }
     const reports: [string, FrameworkReport | undefined][] = [];
-    expect(hookKoa(Application, { report: (m, r) => reports.push([m, r]) })).toBe(true);
-    expect(hookKoa(Application, { report: () => {} })).toBe(false); // once per class
+    expect(hookKoa(Application, { report: (m, r) => reports.push([m, r]), decided: () => false })).toBe(true);
+    expect(hookKoa(Application, { report: () => {}, decided: () => false })).toBe(false); // once per class
     const app = new Application();
     const made = app.createContext({ method: 'GET' }, { statusCode: 200 });
     expect(made.app).toBe(app);
@@ -124,11 +125,60 @@ describe('the frameworks found in require.cache', () => {
         '/app/node_modules/not-koa/lib/application.js': { exports: untouched },
         '/app/empty.js': undefined,
       },
-      { report: () => {} },
+      { report: () => {}, decided: () => false },
     );
     expect(Koa.prototype.createContext).not.toBe(original);
     expect(Request.generate).not.toBe(generate);
     expect(untouched.generate).toBe(generate);
     expect(untouched.prototype.createContext).toBe(original);
+  });
+});
+
+describe('Express final handler hook', () => {
+  function appWith(stack: { handle?: unknown }[]) {
+    const app = Object.assign(() => {}, {
+      handle() {},
+      set() {},
+      settings: { 'x-powered-by': true },
+      _router: { stack },
+      use(fn: unknown) {
+        stack.push({ handle: fn });
+      },
+    });
+    return app;
+  }
+  const sink = (reports: unknown[], decided: unknown[] = []) => ({
+    report: (_m: string, r: unknown) => reports.push(r),
+    decided: (e: unknown) => decided.includes(e),
+  });
+  type Layer = (e: unknown, req: unknown, res: unknown, next: (e: unknown) => void) => void;
+
+  it('tells an Express app from Connect and plain functions', () => {
+    expect(isExpressApp(appWith([]))).toBe(true);
+    expect(isExpressApp(Object.assign(() => {}, { handle() {}, use() {} }))).toBe(false); // Connect
+    expect(isExpressApp(() => {})).toBe(false);
+    expect(isExpressApp({ handle() {}, use() {}, set() {}, settings: { 'x-powered-by': true } })).toBe(false);
+  });
+
+  it('reports a 5xx once the last middleware, passes every error on, and leaves what the handler decided', () => {
+    const stack: { handle?: unknown }[] = [];
+    const app = appWith(stack);
+    const reports: unknown[] = [];
+    const decided = new Error('seen by expressErrorHandler');
+    hookExpressApp(app, sink(reports, [decided]));
+    hookExpressApp(app, sink(reports, [decided])); // once per app
+    expect(stack).toHaveLength(1);
+    const layer = stack[0]?.handle as Layer;
+    expect(layer.length).toBe(4); // an error middleware to Express
+    const next: unknown[] = [];
+    const req = { method: 'GET', url: '/x', headers: {} };
+    for (const error of [new Error('a'), Object.assign(new Error('b'), { status: 404 }), decided])
+      layer(error, req, { statusCode: 200 }, (e) => next.push(e));
+    expect(next).toHaveLength(3);
+    expect(reports).toHaveLength(1);
+    stack.push({ handle: () => {} }); // a middleware the app added after the first request
+    layer(new Error('c'), req, { statusCode: 200 }, (e) => next.push(e));
+    expect(reports).toHaveLength(1);
+    expect(next).toHaveLength(4);
   });
 });
