@@ -39,7 +39,8 @@ export async function startListening(node, args, env, children) {
 
 /**
  * Starts a server app as startListening does and records what it prints; `stop()` ends it (SIGTERM) and
- * resolves with its whole stdout and stderr, to compare two runs of the same app.
+ * resolves with its whole stdout and stderr (the `listening` line left out), to compare two runs of the same
+ * app; `exited` resolves with them and the exit code once it ends on its own.
  */
 export function startServer(node, args, env, children) {
   const child = spawn(node, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -50,7 +51,7 @@ export function startServer(node, args, env, children) {
     err += d;
   });
   const closed = new Promise((resolveClosed) =>
-    child.once('close', () => resolveClosed({ stdout: out.replace(/^listening \d+\n/, ''), stderr: err })),
+    child.once('close', (code) => resolveClosed({ stdout: out.replace(/^listening \d+\n/, ''), stderr: err, code })),
   );
   const stop = () => {
     child.kill('SIGTERM');
@@ -60,7 +61,7 @@ export function startServer(node, args, env, children) {
     child.stdout.on('data', (d) => {
       out += d;
       const port = /listening (\d+)/.exec(out)?.[1];
-      if (port) resolvePromise({ url: `http://127.0.0.1:${port}`, stop });
+      if (port) resolvePromise({ url: `http://127.0.0.1:${port}`, stop, exited: closed });
     });
     child.once('exit', (code) => reject(new Error(`the app exited (${code}): ${out}${err}`)));
   });

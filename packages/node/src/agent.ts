@@ -36,6 +36,7 @@ import type { Delivery, DeliveryHost, LogLevel as Level } from './delivery';
 import { FASTIFY_ERROR_CHANNEL, fastifyReport } from './frameworks/fastify';
 import type { FrameworkReport, FrameworkSink } from './frameworks/hooks';
 import type { Pipeline } from './pipeline';
+import { RequestContext } from './request-context';
 import { VERSION } from './version';
 
 export type { InitOptions } from './config';
@@ -95,6 +96,8 @@ export class NodeAgent {
   private workerErrors = new WeakSet<object>();
   /** HTTP servers that took a request: the frameworks loaded by then are hooked (frameworks/hooks.ts). */
   private servers = new WeakSet<object>();
+  /** The request in flight, for uncaught errors and rejections. */
+  private requests = new RequestContext();
   /** Errors expressErrorHandler() has seen: the final handler's hook leaves them to it. */
   private decidedErrors = new WeakSet<object>();
   private frameworkSink: FrameworkSink = {
@@ -164,6 +167,7 @@ export class NodeAgent {
   /** A server's first request: the frameworks the app has loaded by now get their hooks (Koa, hapi, an
    * Express app that is the server's listener). */
   private onRequestStart(message: unknown): void {
+    this.requests.enter(message);
     const server = (message as { server?: unknown } | undefined)?.server;
     if (typeof server !== 'object' || server === null || this.servers.has(server)) return;
     this.servers.add(server);
@@ -290,6 +294,7 @@ export class NodeAgent {
       mechanism: origin === 'unhandledRejection' ? 'unhandledRejection' : 'uncaughtException',
       handled: false,
       fatal: dying,
+      attributes: this.requests.attributes(),
     });
     this.deliverUncaught(dying);
   }
@@ -311,7 +316,12 @@ export class NodeAgent {
   private onRejection(reason: unknown): void {
     if (reason === this.lastFatalRejection && reason !== undefined) return; // strict mode, second sighting
     this.rejectionJustSeen = true;
-    this.enqueue({ value: reason, mechanism: 'unhandledRejection', handled: false });
+    this.enqueue({
+      value: reason,
+      mechanism: 'unhandledRejection',
+      handled: false,
+      attributes: this.requests.attributes(),
+    });
     this.scheduleAsyncFlush();
   }
 
