@@ -167,7 +167,7 @@ export class NodeAgent {
   /** A server's first request: the frameworks the app has loaded by now get their hooks (Koa, hapi, an
    * Express app that is the server's listener). */
   private onRequestStart(message: unknown): void {
-    this.requests.enter(message);
+    if (this.config.requestContext) this.requests.enter(message);
     const server = (message as { server?: unknown } | undefined)?.server;
     if (typeof server !== 'object' || server === null || this.servers.has(server)) return;
     this.servers.add(server);
