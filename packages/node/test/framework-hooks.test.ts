@@ -5,6 +5,7 @@ import { hookExpressApp, isExpressApp } from '../src/frameworks/express-final';
 import { hapiReport } from '../src/frameworks/hapi';
 import { type FrameworkReport, hookLoadedFrameworks } from '../src/frameworks/hooks';
 import { hookKoa, koaReport, koaStatus } from '../src/frameworks/koa';
+import { nestReport } from '../src/frameworks/nestjs';
 
 const ctx = {
   req: { method: 'GET', headers: { 'user-agent': 'ua/1' } },
@@ -180,5 +181,28 @@ describe('Express final handler hook', () => {
     layer(new Error('c'), req, { statusCode: 200 }, (e) => next.push(e));
     expect(reports).toHaveLength(1);
     expect(next).toHaveLength(4);
+  });
+});
+
+describe('NestJS', () => {
+  const host = (req: unknown, res: unknown, type = 'http') => ({
+    getType: () => type,
+    getArgByIndex: (i: number) => (i === 0 ? req : res),
+  });
+  const req = { method: 'GET', originalUrl: '/orders/42?x=1', route: { path: '/orders/:id' }, headers: {} };
+
+  it('reports what the filter answered with a 5xx, with the status it sent, and nothing else', () => {
+    const error = new Error('x');
+    expect(nestReport(error, host(req, { statusCode: 503 }))?.attributes).toEqual({
+      'http.request.method': 'GET',
+      'http.route': '/orders/:id',
+      'url.path': '/orders/42',
+      'http.response.status_code': 503,
+    });
+    expect(nestReport(error, host(req, { statusCode: 404 }))).toBeUndefined();
+    expect(nestReport(error, host(req, { statusCode: 500 }, 'rpc'))).toBeUndefined();
+    // Fastify adapter: the route's options hold the template.
+    const fastifyRequest = { method: 'GET', url: '/orders/42', routeOptions: { url: '/orders/:id' } };
+    expect(nestReport(error, host(fastifyRequest, { statusCode: 500 }))?.attributes['http.route']).toBe('/orders/:id');
   });
 });

@@ -1,13 +1,14 @@
-// Frameworks that publish no diagnostics channel of their own (Koa, hapi, Express's final handler) are found
+// Frameworks that publish no diagnostics channel of their own (Koa, hapi, NestJS, Express's final handler) are found
 // when an HTTP server takes its first request (Node's `http.server.request.start` channel, before the
 // framework sees the request): what the app has loaded by then is in require.cache, and each framework's
-// hook is set on the class it is about (koa.ts, hapi.ts); an Express app is the server's request listener
+// hook is set on the class it is about (koa.ts, hapi.ts, nestjs.ts); an Express app is the server's request listener
 // (express-final.ts). Nothing is loaded and nothing is patched for a framework the app
 // does not use; an app that never serves HTTP never loads this file (agent.ts requires it lazily).
 import type { Attributes } from '@faultline/core';
 import { hookExpressApp, isExpressApp } from './express-final';
 import { HAPI_REQUEST_FILE, hookHapi } from './hapi';
 import { hookKoa, KOA_APPLICATION_FILE } from './koa';
+import { hookNest, NEST_FILTER_FILE } from './nestjs';
 
 export interface FrameworkReport {
   error: unknown;
@@ -24,6 +25,7 @@ export interface FrameworkSink {
 const HOOKS: [RegExp, (exports: unknown, sink: FrameworkSink) => boolean][] = [
   [KOA_APPLICATION_FILE, hookKoa],
   [HAPI_REQUEST_FILE, hookHapi],
+  [NEST_FILTER_FILE, hookNest],
 ];
 
 /** Hooks the frameworks loaded so far (once per class: a second server finds them hooked). */
