@@ -3,12 +3,16 @@
 //    OpenTelemetry NodeSDK preload and @sentry/node;
 // 2. CPU per captured error until export is queued, vs Sentry.captureException and a bare OpenTelemetry
 //    span.recordException + end (BatchSpanProcessor), each in its own process;
-// 3. an error storm: 100,000 identical errors, memory and event-loop delay, and what was exported.
+// 3. an error storm: 100,000 identical errors, memory and event-loop delay, and what was exported;
+// 4. requests/s of an Express 5 and a Fastify 5 app (autocannon), bare, with the preload and with
+//    @sentry/node's integration for the framework (issue 14: overhead at most 2 %).
 // The peers are installed for the benchmark only, into bench/.peers (not part of the workspace).
-// Run: node bench/node.bench.mjs [--baseline <packages/node/dist of another build>]
-// --baseline adds that build's captureException to part 2, measured in the same run (issue 13: the cost
-// of classification against the build before it).
-import { execFileSync, spawnSync } from 'node:child_process';
+// Run: node bench/node.bench.mjs [--parts 1,4] [--baseline <packages/node/dist of another build>]
+//      [--frameworks express,fastify] [--rounds 5]
+// --parts runs only those parts (all by default); --frameworks and --rounds narrow or lengthen part 4. --baseline adds that build to parts 1, 2 and 4, measured in
+// the same run (issue 13: the cost of classification against the build before it; issue 14: what the
+// framework hooks and the in-flight request context cost).
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,12 +25,22 @@ const PEERS = {
   '@sentry/node': '11.12.0',
   '@opentelemetry/sdk-node': '0.223.0',
   '@opentelemetry/sdk-trace-base': '2.12.1',
+  autocannon: '9.0.0',
+  express: '5.3.0',
+  fastify: '5.12.8',
 };
 const register = join(here, '../packages/node/dist/register.cjs');
 const faultlineApi = join(here, '../packages/node/dist/index.cjs');
 const DEAD = 'http://127.0.0.1:9';
 const baselineAt = process.argv.indexOf('--baseline');
 const baselineApi = baselineAt > 0 ? join(process.argv[baselineAt + 1], 'index.cjs') : undefined;
+const baselineRegister = baselineAt > 0 ? join(process.argv[baselineAt + 1], 'register.cjs') : undefined;
+const partsAt = process.argv.indexOf('--parts');
+const parts = new Set(partsAt > 0 ? process.argv[partsAt + 1].split(',').map(Number) : [1, 2, 3, 4]);
+const option = (name, fallback) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : fallback;
+};
 
 ensurePeers(peers, PEERS);
 writeFileSync(
@@ -36,6 +50,13 @@ writeFileSync(
 writeFileSync(
   join(peers, 'sentry-register.cjs'),
   `require('@sentry/node').init({ dsn: 'http://public@127.0.0.1:9/1' });\n`,
+);
+writeFileSync(join(peers, 'empty-register.cjs'), '');
+// Sentry 11 warns that a --require preload is no longer supported (Node re-runs it on the module-hooks
+// thread), and asks for --import: the throughput part uses this one.
+writeFileSync(
+  join(peers, 'sentry-register.mjs'),
+  `import * as Sentry from '@sentry/node';\nSentry.init({ dsn: 'http://public@127.0.0.1:9/1' });\n`,
 );
 
 const env = {
@@ -49,37 +70,55 @@ const env = {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // ---- 1. start-up ----
-const RUNS = 40;
-const variants = {
-  'bare node': [],
-  '@faultline/node (--require)': ['--require', register],
-  'OpenTelemetry NodeSDK (--require)': ['--require', join(peers, 'otel-register.cjs')],
-  '@sentry/node (--require)': ['--require', join(peers, 'sentry-register.cjs')],
-};
-const startup = {};
-for (let round = 0; round < RUNS; round++) {
-  for (const [name, args] of Object.entries(variants)) {
-    const t0 = performance.now();
-    const r = spawnSync(process.execPath, [...args, '-e', ''], { env, cwd: peers });
-    if (r.status !== 0) throw new Error(`${name} failed: ${r.stderr}`);
-    if (!startup[name]) startup[name] = [];
-    startup[name].push(performance.now() - t0);
+// Wall time of the whole process, and the CPU it used (user + system, process.cpuUsage at the end), against
+// bare node and against an empty preload (the issue-14 bar: at most 5 ms CPU over it).
+function startupPart() {
+  const RUNS = 40;
+  const variants = {
+    'bare node': [],
+    'empty preload (--require)': ['--require', join(peers, 'empty-register.cjs')],
+    '@faultline/node (--require)': ['--require', register],
+    ...(baselineRegister ? { '@faultline/node, baseline (--require)': ['--require', baselineRegister] } : {}),
+    'OpenTelemetry NodeSDK (--require)': ['--require', join(peers, 'otel-register.cjs')],
+    '@sentry/node (--require)': ['--require', join(peers, 'sentry-register.cjs')],
+  };
+  const cpuAtExit = 'const c = process.cpuUsage(); process.stdout.write(String((c.user + c.system) / 1000))';
+  const wall = {};
+  const cpu = {};
+  for (let round = 0; round < RUNS; round++) {
+    for (const [name, args] of Object.entries(variants)) {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, [...args, '-e', cpuAtExit], { env, cwd: peers, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`${name} failed: ${r.stderr}`);
+      wall[name] ??= [];
+      cpu[name] ??= [];
+      wall[name].push(performance.now() - t0);
+      cpu[name].push(Number(r.stdout));
+    }
   }
+  const bare = median(wall['bare node']);
+  const emptyCpu = median(cpu['empty preload (--require)']);
+  console.log(`\nNode ${process.version}: start-up, median of ${RUNS} runs (interleaved)`);
+  console.table(
+    Object.fromEntries(
+      Object.keys(variants).map((name) => [
+        name,
+        {
+          'median ms': median(wall[name]).toFixed(1),
+          'added ms': (median(wall[name]) - bare).toFixed(1),
+          'CPU ms': median(cpu[name]).toFixed(1),
+          'CPU ms over an empty preload': (median(cpu[name]) - emptyCpu).toFixed(1),
+        },
+      ]),
+    ),
+  );
 }
-const bare = median(startup['bare node']);
-console.log(`\nNode ${process.version}: start-up, median of ${RUNS} runs (interleaved)`);
-console.table(
-  Object.fromEntries(
-    Object.entries(startup).map(([name, xs]) => [
-      name,
-      { 'median ms': median(xs).toFixed(1), 'added ms': (median(xs) - bare).toFixed(1) },
-    ]),
-  ),
-);
+if (parts.has(1)) startupPart();
 
 // ---- 2. CPU per captured error ----
-const N = 3000;
-const common = `
+if (parts.has(2)) {
+  const N = 3000;
+  const common = `
 const N = ${N};
 const words = (i) => i.toString(26).replace(/[0-9]/g, (d) => 'qrstuvwxyz'[d]);
 // Distinct errors (distinct words, not numbers: numbers do not change a fingerprint).
@@ -98,62 +137,67 @@ function measure(capture, done) {
   }, 200);
 }
 `;
-const faultlineCapture = (api) => `${common}
+  const faultlineCapture = (api) => `${common}
 const fl = require(${JSON.stringify(api)});
 fl.init({ endpoint: '${DEAD}', rateLimit: { burst: 1e9, refillPerSecond: 1e9, dedupeWindowMs: 1 }, spoolDir: require('os').tmpdir() + '/fl-bench-spool-' + process.pid });
 measure((e) => fl.captureException(e), async () => {});`;
-const perError = {
-  '@faultline/node captureException': faultlineCapture(faultlineApi),
-  ...(baselineApi ? { '@faultline/node captureException (baseline)': faultlineCapture(baselineApi) } : {}),
-  '@sentry/node captureException': `${common}
+  const perError = {
+    '@faultline/node captureException': faultlineCapture(faultlineApi),
+    ...(baselineApi ? { '@faultline/node captureException (baseline)': faultlineCapture(baselineApi) } : {}),
+    '@sentry/node captureException': `${common}
 const Sentry = require('@sentry/node');
 Sentry.init({ dsn: 'http://public@127.0.0.1:9/1', transport: () => ({ send: async () => ({}), flush: async () => true }) });
 measure((e) => Sentry.captureException(e), () => Sentry.flush(5000));`,
-  'bare OpenTelemetry span.recordException + end': `${common}
+    'bare OpenTelemetry span.recordException + end': `${common}
 const { BasicTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base');
 const exporter = { export: (spans, cb) => cb({ code: 0 }), shutdown: async () => {} };
 const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter, { maxQueueSize: 100000 })] });
 const tracer = provider.getTracer('bench');
 measure((e) => { const s = tracer.startSpan('exception'); s.recordException(e); s.setStatus({ code: 2, message: e.message }); s.end(); }, () => provider.forceFlush());`,
-};
-// Five rounds, the processes of a round one after the other: each figure is a median, and a build compared
-// with its baseline ran under the same load.
-const ROUNDS = 5;
-const samples = {};
-for (let round = 0; round < ROUNDS; round++)
-  for (const [name, source] of Object.entries(perError)) {
-    const out = execFileSync(process.execPath, ['-e', source], { cwd: peers, env, encoding: 'utf8' });
-    samples[name] ??= [];
-    samples[name].push(JSON.parse(out));
-  }
-const medianOf = (rs, key) => [...rs.map((r) => r[key])].sort((a, b) => a - b)[Math.floor(rs.length / 2)];
-const cpu = Object.fromEntries(
-  Object.entries(samples).map(([name, rs]) => [name, { cpuUs: medianOf(rs, 'cpuUs'), callUs: medianOf(rs, 'callUs') }]),
-);
-const sentryCpu = cpu['@sentry/node captureException'].cpuUs;
-const otelCpu = cpu['bare OpenTelemetry span.recordException + end'].cpuUs;
-console.log(`\nCPU per captured error (${N} distinct errors, until export is queued; medians of ${ROUNDS} rounds)`);
-console.table(
-  Object.fromEntries(
-    Object.entries(cpu).map(([name, r]) => [
+  };
+  // Five rounds, the processes of a round one after the other: each figure is a median, and a build compared
+  // with its baseline ran under the same load.
+  const ROUNDS = 5;
+  const samples = {};
+  for (let round = 0; round < ROUNDS; round++)
+    for (const [name, source] of Object.entries(perError)) {
+      const out = execFileSync(process.execPath, ['-e', source], { cwd: peers, env, encoding: 'utf8' });
+      samples[name] ??= [];
+      samples[name].push(JSON.parse(out));
+    }
+  const medianOf = (rs, key) => [...rs.map((r) => r[key])].sort((a, b) => a - b)[Math.floor(rs.length / 2)];
+  const cpu = Object.fromEntries(
+    Object.entries(samples).map(([name, rs]) => [
       name,
-      {
-        'CPU µs/error': r.cpuUs.toFixed(1),
-        'call µs/error': r.callUs.toFixed(1),
-        'vs Sentry': `${(sentryCpu / r.cpuUs).toFixed(1)}x less`,
-        'vs bare OTel': `${(r.cpuUs / otelCpu).toFixed(2)}x`,
-        ...(baselineApi
-          ? {
-              'vs baseline': `${((100 * r.cpuUs) / cpu['@faultline/node captureException (baseline)'].cpuUs).toFixed(0)}%`,
-            }
-          : {}),
-      },
+      { cpuUs: medianOf(rs, 'cpuUs'), callUs: medianOf(rs, 'callUs') },
     ]),
-  ),
-);
+  );
+  const sentryCpu = cpu['@sentry/node captureException'].cpuUs;
+  const otelCpu = cpu['bare OpenTelemetry span.recordException + end'].cpuUs;
+  console.log(`\nCPU per captured error (${N} distinct errors, until export is queued; medians of ${ROUNDS} rounds)`);
+  console.table(
+    Object.fromEntries(
+      Object.entries(cpu).map(([name, r]) => [
+        name,
+        {
+          'CPU µs/error': r.cpuUs.toFixed(1),
+          'call µs/error': r.callUs.toFixed(1),
+          'vs Sentry': `${(sentryCpu / r.cpuUs).toFixed(1)}x less`,
+          'vs bare OTel': `${(r.cpuUs / otelCpu).toFixed(2)}x`,
+          ...(baselineApi
+            ? {
+                'vs baseline': `${((100 * r.cpuUs) / cpu['@faultline/node captureException (baseline)'].cpuUs).toFixed(0)}%`,
+              }
+            : {}),
+        },
+      ]),
+    ),
+  );
+}
 
 // ---- 3. error storm ----
-const storm = `
+if (parts.has(3)) {
+  const storm = `
 const http = require('node:http');
 let spans = 0, duplicates = 0, dropped = 0;
 const server = http.createServer((req, res) => {
@@ -192,6 +236,116 @@ server.listen(0, '127.0.0.1', async () => {
   process.exit(0);
 });
 `;
-const stormOut = JSON.parse(execFileSync(process.execPath, ['-e', storm], { env, encoding: 'utf8' }));
-console.log('\nError storm: 100,000 identical errors captured in a loop (1,000 per event-loop turn)');
-console.table({ result: stormOut });
+  const stormOut = JSON.parse(execFileSync(process.execPath, ['-e', storm], { env, encoding: 'utf8' }));
+  console.log('\nError storm: 100,000 identical errors captured in a loop (1,000 per event-loop turn)');
+  console.table({ result: stormOut });
+}
+
+// ---- 4. requests/s of a framework app ----
+// The same small app (one route with a parameter, an await, a JSON answer) on Express 5 and Fastify 5:
+// bare, with faultline's preload alone, and with @sentry/node initialised by a preload plus its error
+// handler for the framework (setupExpressErrorHandler / setupFastifyErrorHandler), errors only (no
+// tracesSampleRate), as faultline. autocannon in this process, 10 connections; each variant warmed up for
+// 1 s, then measured for 3 s; rounds interleaved, medians. The machine's other load hits every variant alike
+// within a round, not across rounds: compare within the table, not with another run.
+async function throughputPart() {
+  const { default: autocannon } = await import(join(peers, 'node_modules/autocannon/autocannon.js'));
+  writeFileSync(
+    join(peers, 'express-app.cjs'),
+    `const express = require('express');
+const app = express();
+app.get('/orders/:id', async (req, res) => {
+  await null;
+  res.json({ id: req.params.id, total: 42 });
+});
+app.get('/cpu', (req, res) => res.json(process.cpuUsage()));
+if (process.env.SENTRY === '1') require('@sentry/node').setupExpressErrorHandler(app);
+const server = app.listen(0, '127.0.0.1', () => console.log('listening ' + server.address().port));
+`,
+  );
+  writeFileSync(
+    join(peers, 'fastify-app.cjs'),
+    `const fastify = require('fastify')();
+if (process.env.SENTRY === '1') require('@sentry/node').setupFastifyErrorHandler(fastify);
+fastify.get('/orders/:id', async (request) => {
+  await null;
+  return { id: request.params.id, total: 42 };
+});
+fastify.get('/cpu', async () => process.cpuUsage());
+fastify.listen({ port: 0, host: '127.0.0.1' }).then(() => console.log('listening ' + fastify.server.address().port));
+`,
+  );
+  const variants = {
+    bare: { args: [] },
+    '@faultline/node (preload alone)': { args: ['--require', register] },
+    '@faultline/node, FAULTLINE_REQUEST_CONTEXT=false': {
+      args: ['--require', register],
+      env: { FAULTLINE_REQUEST_CONTEXT: 'false' },
+    },
+    ...(baselineRegister ? { '@faultline/node, baseline': { args: ['--require', baselineRegister] } } : {}),
+    '@sentry/node (preload + error handler)': {
+      args: ['--import', join(peers, 'sentry-register.mjs')],
+      env: { SENTRY: '1' },
+    },
+  };
+  const ROUNDS_HTTP = Number(option('--rounds', 5));
+  const rps = {};
+  const cpuPerRequest = {};
+  for (let round = 0; round < ROUNDS_HTTP; round++)
+    for (const framework of option('--frameworks', 'express,fastify').split(','))
+      for (const [name, variant] of Object.entries(variants)) {
+        const child = spawn(process.execPath, [...variant.args, join(peers, `${framework}-app.cjs`)], {
+          cwd: peers,
+          env: { ...env, ...variant.env },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        const port = await new Promise((resolve, reject) => {
+          let out = '';
+          child.stdout.on('data', (d) => {
+            out += d;
+            const m = /listening (\d+)/.exec(out);
+            if (m) resolve(m[1]);
+          });
+          child.once('exit', (code) => reject(new Error(`${framework} ${name} exited (${code})`)));
+        });
+        const url = `http://127.0.0.1:${port}/orders/42`;
+        const serverCpu = async () => {
+          const c = await (await fetch(`http://127.0.0.1:${port}/cpu`)).json();
+          return c.user + c.system;
+        };
+        await autocannon({ url, connections: 10, duration: 1 });
+        const cpu0 = await serverCpu();
+        const result = await autocannon({ url, connections: 10, duration: 3 });
+        const cpuUs = (await serverCpu()) - cpu0;
+        if (result.non2xx || result.errors)
+          throw new Error(`${framework} ${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+        child.kill('SIGKILL');
+        cpuPerRequest[framework] ??= {};
+        cpuPerRequest[framework][name] ??= [];
+        cpuPerRequest[framework][name].push(cpuUs / result.requests.total);
+        rps[framework] ??= {};
+        rps[framework][name] ??= [];
+        rps[framework][name].push(result.requests.average);
+      }
+  console.log(
+    `\nNode ${process.version}: requests/s (autocannon, 10 connections, 3 s; medians of ${ROUNDS_HTTP} rounds)`,
+  );
+  // Requests/s move with whatever else the machine runs; the server's own CPU per request much less so.
+  const table = {};
+  for (const [framework, byVariant] of Object.entries(rps)) {
+    const bare = median(byVariant.bare);
+    const bareCpu = median(cpuPerRequest[framework].bare);
+    for (const [name, xs] of Object.entries(byVariant)) {
+      const cpu = median(cpuPerRequest[framework][name]);
+      table[`${framework}: ${name}`] = {
+        'req/s': Math.round(median(xs)),
+        'req/s vs bare': `${((100 * (median(xs) - bare)) / bare).toFixed(1)} %`,
+        'server CPU µs/request': cpu.toFixed(1),
+        'CPU vs bare': `${((100 * (cpu - bareCpu)) / bareCpu).toFixed(1)} %`,
+        'req/s rounds': xs.map(Math.round).join(' / '),
+      };
+    }
+  }
+  console.table(table);
+}
+if (parts.has(4)) await throughputPart();

@@ -11,9 +11,10 @@ export default [
       register: 'src/register.ts',
       pipeline: 'src/pipeline.ts',
       delivery: 'src/delivery.ts',
+      frameworks: 'src/frameworks/hooks.ts',
     },
-    // Loaded on first use with require(): the OpenTelemetry pipeline and the delivery path.
-    external: (id) => external(id) || id === './pipeline.cjs' || id === './delivery.cjs',
+    // Loaded on first use with require(): the OpenTelemetry pipeline, the delivery path, the framework hooks.
+    external: (id) => external(id) || ['./pipeline.cjs', './delivery.cjs', './frameworks.cjs'].includes(id),
     plugins: [typescript({ tsconfig: './tsconfig.json', noEmit: false, declaration: false, sourceMap: true })],
     output: {
       dir: 'dist',

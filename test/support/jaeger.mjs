@@ -71,3 +71,18 @@ export async function waitForExceptionSpans(queryUrl, service, count, timeoutMs 
   }
   return spans;
 }
+
+/**
+ * The reports of a service once `expected` (its exception messages) are there, and a second more to see
+ * what else arrives: `messages` (sorted, every report's message, expected or not) and each one's tags.
+ */
+export async function reportsOf(queryUrl, service, expected, timeoutMs = 20_000) {
+  await waitForExceptionSpans(queryUrl, service, expected.length, timeoutMs);
+  await new Promise((r) => setTimeout(r, 1000));
+  const spans = await exceptionSpans(queryUrl, service);
+  const messages = spans.map((s) => String(eventOf(s)?.['exception.message'])).sort();
+  const tags = Object.fromEntries(
+    spans.map((s) => [String(eventOf(s)?.['exception.message']), tagsOf({ processes: {}, spans: [s] })]),
+  );
+  return { messages, tags };
+}

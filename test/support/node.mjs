@@ -33,17 +33,37 @@ export function spoolFiles(dir, { claimed = false } = {}) {
  * Starts a server app (`node ...args`) that prints `listening <port>`; resolves with its base URL.
  * `children` collects the process so that the suite can kill it afterwards.
  */
-export function startListening(node, args, env, children) {
+export async function startListening(node, args, env, children) {
+  return (await startServer(node, args, env, children)).url;
+}
+
+/**
+ * Starts a server app as startListening does and records what it prints; `stop()` ends it (SIGTERM) and
+ * resolves with its whole stdout and stderr (the `listening` line left out), to compare two runs of the same
+ * app; `exited` resolves with them and the exit code once it ends on its own.
+ */
+export function startServer(node, args, env, children) {
   const child = spawn(node, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d) => {
+    err += d;
+  });
+  const closed = new Promise((resolveClosed) =>
+    child.once('close', (code) => resolveClosed({ stdout: out.replace(/^listening \d+\n/, ''), stderr: err, code })),
+  );
+  const stop = () => {
+    child.kill('SIGTERM');
+    return closed;
+  };
   return new Promise((resolvePromise, reject) => {
-    let out = '';
     child.stdout.on('data', (d) => {
       out += d;
       const port = /listening (\d+)/.exec(out)?.[1];
-      if (port) resolvePromise(`http://127.0.0.1:${port}`);
+      if (port) resolvePromise({ url: `http://127.0.0.1:${port}`, stop, exited: closed });
     });
-    child.once('exit', (code) => reject(new Error(`the app exited (${code}): ${out}`)));
+    child.once('exit', (code) => reject(new Error(`the app exited (${code}): ${out}${err}`)));
   });
 }
 

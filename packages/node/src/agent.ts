@@ -35,7 +35,9 @@ import {
 import { type ConfigResult, checkInitOptions, type InitOptions, type NodeAgentConfig, readConfig } from './config';
 import type { Delivery, DeliveryHost, LogLevel as Level } from './delivery';
 import { FASTIFY_ERROR_CHANNEL, fastifyReport } from './frameworks/fastify';
+import type { FrameworkReport, FrameworkSink } from './frameworks/hooks';
 import type { Pipeline } from './pipeline';
+import { RequestContext } from './request-context';
 import { VERSION } from './version';
 
 export type { InitOptions } from './config';
@@ -46,6 +48,8 @@ const MAX_PENDING = 200;
 const SPOOL_RESEND_DELAY_MS = 1000;
 /** The events the process.emit wrapper acts on; every other event goes straight to Node's emit. */
 const OBSERVED = new Set(['unhandledRejection', 'uncaughtExceptionMonitor', 'uncaughtException', 'exit']);
+/** Node publishes every request an HTTP server takes here, before the server's `request` event. */
+const REQUEST_START_CHANNEL = 'http.server.request.start';
 
 export type { CaptureContext };
 
@@ -86,6 +90,16 @@ export class NodeAgent {
   private lastFatalRejection: unknown = undefined;
   /** Errors reported as Worker errors; the same object then crashes the parent as an uncaught exception. */
   private workerErrors = new WeakSet<object>();
+  /** HTTP servers that took a request: the frameworks loaded by then are hooked (frameworks/hooks.ts). */
+  private servers = new WeakSet<object>();
+  /** The request in flight, for uncaught errors and rejections. */
+  private requests = new RequestContext();
+  /** Errors expressErrorHandler() has seen: the final handler's hook leaves them to it. */
+  private decidedErrors = new WeakSet<object>();
+  private frameworkSink: FrameworkSink = {
+    report: (mechanism, report) => this.guard(() => this.onFrameworkError(mechanism, report)),
+    decided: (error) => typeof error === 'object' && error !== null && this.decidedErrors.has(error),
+  };
 
   constructor(configResult: ConfigResult) {
     this.config = configResult.config;
@@ -121,6 +135,7 @@ export class NodeAgent {
     subscribe(FASTIFY_ERROR_CHANNEL, (message) =>
       this.guard(() => this.onFrameworkError('fastify', fastifyReport(message))),
     );
+    subscribe(REQUEST_START_CHANNEL, (message) => this.guard(() => this.onRequestStart(message)));
     setTimeout(() => this.guard(() => this.delivery().drainSpool()), SPOOL_RESEND_DELAY_MS).unref();
     this.log('info', `faultline: reporting to ${this.config.tracesEndpoint} as ${this.config.serviceName}`);
   }
@@ -136,8 +151,26 @@ export class NodeAgent {
   }
 
   /** An error a framework caught and answered, with the request it happened in. */
-  private onFrameworkError(mechanism: string, report: { error: unknown; attributes: Attributes } | undefined): void {
+  private onFrameworkError(mechanism: string, report: FrameworkReport | undefined): void {
     if (report) this.reportHandled(report.error, mechanism, report.attributes);
+  }
+
+  /** An error a framework hook of the app's own (expressErrorHandler) has decided about, reported or not. */
+  noteDecided(error: unknown): void {
+    if (typeof error === 'object' && error !== null) this.decidedErrors.add(error);
+  }
+
+  /** A server's first request: the frameworks the app has loaded by now get their hooks (Koa, hapi, an
+   * Express app that is the server's listener). */
+  private onRequestStart(message: unknown): void {
+    if (this.config.requestContext) this.requests.enter(message);
+    const server = (message as { server?: unknown } | undefined)?.server;
+    if (typeof server !== 'object' || server === null || this.servers.has(server)) return;
+    this.servers.add(server);
+    // Loaded with the first request, never at start-up.
+    const { hookLoadedFrameworks, hookServerApps } = require('./frameworks.cjs') as typeof import('./frameworks/hooks');
+    hookLoadedFrameworks(require.cache, this.frameworkSink);
+    hookServerApps(server, this.frameworkSink);
   }
 
   private reportHandled(value: unknown, mechanism: string, attributes: Attributes, handled = true): void {
@@ -257,6 +290,7 @@ export class NodeAgent {
       mechanism: origin === 'unhandledRejection' ? 'unhandledRejection' : 'uncaughtException',
       handled: false,
       fatal: dying,
+      attributes: this.requests.attributes(),
     });
     this.deliverUncaught(dying);
   }
@@ -278,7 +312,12 @@ export class NodeAgent {
   private onRejection(reason: unknown): void {
     if (reason === this.lastFatalRejection && reason !== undefined) return; // strict mode, second sighting
     this.rejectionJustSeen = true;
-    this.enqueue({ value: reason, mechanism: 'unhandledRejection', handled: false });
+    this.enqueue({
+      value: reason,
+      mechanism: 'unhandledRejection',
+      handled: false,
+      attributes: this.requests.attributes(),
+    });
     this.scheduleAsyncFlush();
   }
 

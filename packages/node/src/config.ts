@@ -27,6 +27,8 @@ export interface NodeAgentConfig {
   /** How long a dying process may wait for its report to be delivered. */
   flushTimeoutMs: number;
   signals: ExceptionSignals;
+  /** Whether uncaught errors and rejections carry the request in flight (request-context.ts). */
+  requestContext: boolean;
 }
 
 /** Default deadline for delivering the report of a crash (the 2 s). */
@@ -48,6 +50,13 @@ export function readConfig(env: NodeJS.ProcessEnv, defaults: { spoolDir: string 
   const disabledRaw = (env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase();
   if (disabledRaw !== '' && disabledRaw !== 'true' && disabledRaw !== 'false') {
     warn('OTEL_SDK_DISABLED', disabledRaw, 'expected true or false, using false');
+  }
+
+  // On Node 20 and 22 the in-flight request's context costs every promise a little (AsyncLocalStorage on
+  // async hooks): a hot service may prefer to do without it.
+  const requestContextRaw = (env.FAULTLINE_REQUEST_CONTEXT ?? '').trim().toLowerCase();
+  if (requestContextRaw !== '' && requestContextRaw !== 'true' && requestContextRaw !== 'false') {
+    warn('FAULTLINE_REQUEST_CONTEXT', requestContextRaw, 'expected true or false, using true');
   }
 
   const base = (env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '').trim();
@@ -123,6 +132,7 @@ export function readConfig(env: NodeJS.ProcessEnv, defaults: { spoolDir: string 
       spoolDir: (env.FAULTLINE_SPOOL_DIR ?? '').trim() || defaults.spoolDir,
       flushTimeoutMs,
       signals,
+      requestContext: requestContextRaw !== 'false',
     },
     warnings,
   };

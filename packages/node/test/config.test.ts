@@ -56,6 +56,7 @@ describe('configuration from the environment', () => {
     ['FAULTLINE_FLUSH_TIMEOUT_MS', 'soon', 'flushTimeoutMs', DEFAULT_FLUSH_TIMEOUT_MS],
     ['FAULTLINE_FLUSH_TIMEOUT_MS', '-5', 'flushTimeoutMs', DEFAULT_FLUSH_TIMEOUT_MS],
     ['OTEL_SDK_DISABLED', 'maybe', 'disabled', false],
+    ['FAULTLINE_REQUEST_CONTEXT', 'off', 'requestContext', true],
   ])('warns once about %s=%j, naming it, and uses a safe default', (name, value, key, expected) => {
     const { config, warnings } = readConfig({ [name]: value }, defaults);
     expect(warnings).toHaveLength(1);
@@ -68,6 +69,11 @@ describe('configuration from the environment', () => {
     expect(config.resourceAttributes).toEqual({ a: '1', b: '%E0%A4%A' });
     expect(warnings.every((w) => w.includes('OTEL_RESOURCE_ATTRIBUTES'))).toBe(true);
     expect(warnings).toHaveLength(3);
+  });
+
+  it('FAULTLINE_REQUEST_CONTEXT=false leaves the request in flight out, and it is on by default', () => {
+    expect(readConfig({ FAULTLINE_REQUEST_CONTEXT: 'False' }, defaults).config.requestContext).toBe(false);
+    expect(readConfig({}, defaults).config.requestContext).toBe(true);
   });
 
   it('OTEL_SDK_DISABLED=true disables the agent', () => {

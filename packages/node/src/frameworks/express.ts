@@ -12,7 +12,7 @@ export interface ExpressErrorHandlerOptions {
   shouldReport?: (error: unknown, req: unknown, res: unknown) => boolean;
 }
 
-interface Request {
+export interface ExpressRequest {
   method?: unknown;
   originalUrl?: unknown;
   url?: unknown;
@@ -26,11 +26,13 @@ export function expressErrorHandler(options: ExpressErrorHandlerOptions = {}) {
   const custom = typeof options?.shouldReport === 'function' ? options.shouldReport : undefined;
   return function faultlineErrorHandler(
     error: unknown,
-    req: Request,
+    req: ExpressRequest,
     res: { statusCode?: unknown },
     next: (error?: unknown) => void,
   ): void {
     try {
+      const agent = getAgent();
+      agent.noteDecided(error); // Express's final handler, if the error gets there, leaves it to this one
       const status = errorStatus(error, res?.statusCode);
       let report = status >= 500;
       if (custom) {
@@ -40,7 +42,7 @@ export function expressErrorHandler(options: ExpressErrorHandlerOptions = {}) {
           report = true; // a throwing predicate must not cost the report
         }
       }
-      if (report) getAgent().captureException(error, { mechanism: 'express', attributes: attributesOf(req, status) });
+      if (report) agent.captureException(error, { mechanism: 'express', attributes: attributesOf(req, status) });
     } catch {
       // Never into the app.
     }
@@ -49,7 +51,7 @@ export function expressErrorHandler(options: ExpressErrorHandlerOptions = {}) {
 }
 
 /** The request's facts; a request object that cannot be read gives the status alone, never a lost report. */
-function attributesOf(req: Request, status: number) {
+export function attributesOf(req: ExpressRequest, status: number) {
   try {
     const url = typeof req.originalUrl === 'string' ? req.originalUrl : req.url;
     return requestAttributes({

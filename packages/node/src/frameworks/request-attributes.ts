@@ -31,7 +31,7 @@ export function errorStatus(error: unknown, responseStatus: unknown): number {
   return typeof responseStatus === 'number' && responseStatus >= 400 && responseStatus <= 599 ? responseStatus : 500;
 }
 
-function readKey(value: unknown, key: string): unknown {
+export function readKey(value: unknown, key: string): unknown {
   try {
     return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
   } catch {

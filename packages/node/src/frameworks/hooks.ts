@@ -1,0 +1,42 @@
+// Frameworks that publish no diagnostics channel of their own (Koa, hapi, NestJS, Express's final handler) are found
+// when an HTTP server takes its first request (Node's `http.server.request.start` channel, before the
+// framework sees the request): what the app has loaded by then is in require.cache, and each framework's
+// hook is set on the class it is about (koa.ts, hapi.ts, nestjs.ts); an Express app is the server's request listener
+// (express-final.ts). Nothing is loaded and nothing is patched for a framework the app
+// does not use; an app that never serves HTTP never loads this file (agent.ts requires it lazily).
+import type { Attributes } from '@faultline/core';
+import { hookExpressApp, isExpressApp } from './express-final';
+import { HAPI_REQUEST_FILE, hookHapi } from './hapi';
+import { hookKoa, KOA_APPLICATION_FILE } from './koa';
+import { hookNest, NEST_FILTER_FILE } from './nestjs';
+
+export interface FrameworkReport {
+  error: unknown;
+  attributes: Attributes;
+}
+
+/** Where framework hooks hand their reports (the agent, guarded). */
+export interface FrameworkSink {
+  report(mechanism: string, report: FrameworkReport | undefined): void;
+  /** expressErrorHandler() has seen this error (and reported it or not, as its shouldReport said). */
+  decided(error: unknown): boolean;
+}
+
+const HOOKS: [RegExp, (exports: unknown, sink: FrameworkSink) => boolean][] = [
+  [KOA_APPLICATION_FILE, hookKoa],
+  [HAPI_REQUEST_FILE, hookHapi],
+  [NEST_FILTER_FILE, hookNest],
+];
+
+/** Hooks the frameworks loaded so far (once per class: a second server finds them hooked). */
+export function hookLoadedFrameworks(cache: Record<string, { exports?: unknown } | undefined>, sink: FrameworkSink) {
+  for (const file in cache) {
+    for (const [pattern, hook] of HOOKS) if (pattern.test(file)) hook(cache[file]?.exports, sink);
+  }
+}
+
+/** Hooks the Express apps that are this server's request listeners. */
+export function hookServerApps(server: { listeners?: (event: string) => unknown[] }, sink: FrameworkSink) {
+  for (const listener of server.listeners?.('request') ?? [])
+    if (isExpressApp(listener)) hookExpressApp(listener, sink);
+}

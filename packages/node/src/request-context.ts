@@ -1,0 +1,43 @@
+// The request in flight when an uncaught error or an unhandled rejection happens. Node publishes every
+// request a server takes on `http.server.request.start`, synchronously, before the server's `request` event:
+// entering an AsyncLocalStorage store there makes it the store of everything the request's handling runs,
+// synchronously or later (timers, promises, I/O callbacks), with nothing wrapped and no frame added to any
+// stack. The store outlives the request on what was created meanwhile (and on the connection, until its next
+// request), so it is read only while the response is neither finished nor destroyed: after that, no request
+// is in flight there. Node 20 and 22 run AsyncLocalStorage on async hooks, which cost every promise a little
+// once the first store is entered: the storage is made at the first request, never at start-up.
+import type { AsyncLocalStorage } from 'node:async_hooks';
+import type { Attributes } from '@faultline/core';
+import { requestAttributes } from './frameworks/request-attributes';
+
+interface InFlight {
+  req: { method?: unknown; url?: unknown; headers?: Record<string, unknown> };
+  res: { writableFinished?: unknown; destroyed?: unknown };
+}
+
+export class RequestContext {
+  private storage?: AsyncLocalStorage<InFlight>;
+
+  /** A message of `http.server.request.start`: its request becomes the store of what handles it. */
+  enter(message: unknown): void {
+    const { request, response } = (message ?? {}) as { request?: InFlight['req']; response?: InFlight['res'] };
+    if (!request || !response) return;
+    if (!this.storage) {
+      const { AsyncLocalStorage } = require('node:async_hooks') as typeof import('node:async_hooks');
+      this.storage = new AsyncLocalStorage<InFlight>();
+    }
+    this.storage.enterWith({ req: request, res: response });
+  }
+
+  /** The attributes of the request in flight here, or undefined when none is. */
+  attributes(): Attributes | undefined {
+    const inFlight = this.storage?.getStore();
+    if (!inFlight || inFlight.res.writableFinished === true || inFlight.res.destroyed === true) return undefined;
+    try {
+      const { req } = inFlight;
+      return requestAttributes({ method: req.method, url: req.url, userAgent: req.headers?.['user-agent'] });
+    } catch {
+      return undefined; // a request object that cannot be read
+    }
+  }
+}

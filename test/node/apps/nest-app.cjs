@@ -1,0 +1,41 @@
+// A NestJS 11 app on its Express adapter, in plain JavaScript (decorators applied by hand), with routes that
+// fail in the ways apps do; run with or without the preload.
+require('reflect-metadata');
+const { NestFactory } = require('@nestjs/core');
+const { Controller, Get, Module, NotFoundException, Param, ServiceUnavailableException } = require('@nestjs/common');
+
+class OrdersController {
+  find(id) {
+    throw new TypeError(`order ${id} has no total`);
+  }
+}
+class StatusController {
+  async reject() {
+    await new Promise((r) => setTimeout(r, 5));
+    throw new RangeError('async route failed');
+  }
+  missing() {
+    throw new NotFoundException('no such thing');
+  }
+  unavailable() {
+    throw new ServiceUnavailableException('down for maintenance');
+  }
+}
+/** `@Get(path)` on a method, as TypeScript would apply it. */
+function get(cls, method, path) {
+  Get(path)(cls.prototype, method, Object.getOwnPropertyDescriptor(cls.prototype, method));
+}
+Controller('orders')(OrdersController);
+Param('id')(OrdersController.prototype, 'find', 0);
+get(OrdersController, 'find', ':id');
+Controller()(StatusController);
+get(StatusController, 'reject', 'reject');
+get(StatusController, 'missing', 'not-found');
+get(StatusController, 'unavailable', 'unavailable');
+class AppModule {}
+Module({ controllers: [OrdersController, StatusController] })(AppModule);
+
+NestFactory.create(AppModule, { logger: ['error'] }).then(async (app) => {
+  await app.listen(0, '127.0.0.1');
+  console.log(`listening ${app.getHttpServer().address().port}`);
+});

@@ -1,0 +1,79 @@
+// The request in flight rides on the uncaught errors and rejections that happen while it is (Node's
+// http.server.request.start channel and AsyncLocalStorage): a rejection while a request waits, a crash
+// mid-request (exit code and stderr those of plain node); a rejection outside any request, or after the
+// request was answered, carries no request.
+import { resolve } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { eventOf, tagsOf, waitForExceptionSpans } from '../support/jaeger.mjs';
+import { agentEnv, REGISTER, startServer } from '../support/node.mjs';
+
+const stack = inject('stack' as never) as { urls: { otlpHttp: string; jaegerQuery: string } };
+const node = process.env.FAULTLINE_TEST_NODE || process.execPath;
+const children: { kill: (s: string) => void }[] = [];
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+/** Runs the app through its three requests (the last one ends it); resolves with what it printed. */
+async function run(service: string, preload: boolean) {
+  const args = [
+    ...(preload ? ['--require', `${REGISTER}.cjs`] : []),
+    '--unhandled-rejections=warn',
+    resolve(__dirname, 'apps/request-crash.cjs'),
+  ];
+  const app = await startServer(node, args, agentEnv(stack.urls.otlpHttp, service), children);
+  const headers = { 'user-agent': 'e2e-agent/1.0' };
+  const answers = [
+    await (await fetch(`${app.url}/reject?token=s3cret`, { headers })).text(),
+    await (await fetch(`${app.url}/answered`, { headers })).text(),
+  ];
+  await new Promise((r) => setTimeout(r, 100)); // the rejection after the answer
+  const crash = await fetch(`${app.url}/crash?id=7`, { headers }).then(
+    () => 'answered',
+    () => 'no answer',
+  );
+  const { stdout, stderr, code } = await app.exited;
+  // Node's warnings name the pid.
+  return { answers, crash, stdout, stderr: stderr.replace(/\(node:\d+\)/g, '(node:PID)'), code };
+}
+
+describe('the request in flight', () => {
+  it('is on the errors and rejections that happen while it is, and only those; a crash exits as plain node', async () => {
+    const service = `request-context-${Date.now() % 100000}`;
+    const [withIt, plain] = await Promise.all([run(service, true), run(`${service}-plain`, false)]);
+    expect(withIt).toEqual(plain);
+    expect(withIt.code).toBe(1);
+    expect(withIt.crash).toBe('no answer');
+    expect(withIt.stderr).toContain('Error: crashed mid-request');
+
+    const spans = await waitForExceptionSpans(stack.urls.jaegerQuery, service, 4, 20_000);
+    const byMessage = Object.fromEntries(
+      spans.map((s: never) => [
+        String(eventOf(s)?.['exception.message']),
+        tagsOf({ processes: {}, spans: [s] } as never),
+      ]),
+    );
+    expect(Object.keys(byMessage).sort()).toEqual([
+      'crashed mid-request',
+      'rejected after the answer',
+      'rejected outside any request',
+      'rejected while in flight',
+    ]);
+    const request = (path: string) => ({
+      'http.request.method': 'GET',
+      'url.path': path,
+      'user_agent.original': 'e2e-agent/1.0',
+    });
+    expect(byMessage['rejected while in flight']).toMatchObject({
+      ...request('/reject'),
+      'faultline.mechanism': 'unhandledRejection',
+    });
+    expect(byMessage['crashed mid-request']).toMatchObject({
+      ...request('/crash'),
+      'faultline.mechanism': 'uncaughtException',
+      'faultline.severity': 'fatal',
+    });
+    for (const message of ['rejected after the answer', 'rejected outside any request'])
+      expect(byMessage[message]).not.toHaveProperty('url.path');
+  });
+});
