@@ -1,5 +1,5 @@
-// NestJS 11 (Express adapter) with the preload alone: Nest answers errors in its own exception filters, so
-// nothing reaches Express's error handling; what its base filter answers with a 5xx is reported with the
+// NestJS 11 (Express and Fastify adapters) with the preload alone: Nest answers errors in its own exception
+// filters, so nothing reaches Express's error handling or Fastify's error channel; what its base filter answers with a 5xx is reported with the
 // request, a 4xx is not, and the app answers and logs exactly what it does under plain node.
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -15,19 +15,23 @@ afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-function startApp(service: string, preload: boolean) {
+function startApp(service: string, preload: boolean, adapter: string) {
   const args = [...(preload ? ['--require', `${REGISTER}.cjs`] : []), resolve(__dirname, 'apps/nest-app.cjs')];
-  return startServer(node, args, agentEnv(stack.urls.otlpHttp, service, { NO_COLOR: '1' }), children);
+  const env = agentEnv(stack.urls.otlpHttp, service, { NO_COLOR: '1', NEST_ADAPTER: adapter });
+  return startServer(node, args, env, children);
 }
 
 /** Nest's log lines carry the pid and the time. */
 const normalized = (printed: { stderr: string }) =>
   printed.stderr.replace(/\[Nest\] \d+\s+-\s+.*?\s+ERROR/g, '[Nest] PID - TIME ERROR');
 
-describe('NestJS 11 with the preload alone', () => {
-  it('reports what its exception filter answers with a 5xx, with the request, and answers and logs as plain node', async () => {
-    const service = `nestjs-${Date.now() % 100000}`;
-    const [withIt, without] = await Promise.all([startApp(service, true), startApp(`${service}-plain`, false)]);
+describe.each(['express', 'fastify'])('NestJS 11 on its %s adapter with the preload alone', (adapter) => {
+  it('reports what its exception filter answers with a 5xx, once, with the request, and answers and logs as plain node', async () => {
+    const service = `nestjs-${adapter}-${Date.now() % 100000}`;
+    const [withIt, without] = await Promise.all([
+      startApp(service, true, adapter),
+      startApp(`${service}-plain`, false, adapter),
+    ]);
     expect(await answersOf(withIt.url, ROUTES)).toEqual(await answersOf(without.url, ROUTES));
     const [printed, plainPrinted] = await Promise.all([withIt.stop(), without.stop()]);
     expect(normalized(printed)).toEqual(normalized(plainPrinted));

@@ -160,8 +160,8 @@ export class NodeAgent {
     if (typeof error === 'object' && error !== null) this.decidedErrors.add(error);
   }
 
-  /** A server's first request: the frameworks the app has loaded by now get their hooks (Koa, hapi, an
-   * Express app that is the server's listener). */
+  /** Every request a server takes: it becomes the request in flight; at a server's first one, the frameworks
+   * the app has loaded by now get their hooks (Koa, hapi, NestJS, an Express app that is the listener). */
   private onRequestStart(message: unknown): void {
     if (this.config.requestContext) this.requests.enter(message);
     const server = (message as { server?: unknown } | undefined)?.server;

@@ -116,9 +116,9 @@ describe('the frameworks found in require.cache', () => {
       }
     }
     const original = Koa.prototype.createContext;
-    const generate = () => ({});
-    const Request = { generate };
-    const untouched = { generate, prototype: { createContext: original } };
+    const listen = () => {};
+    const Request = { prototype: { _listen: listen } };
+    const untouched = { prototype: { createContext: original, _listen: listen } };
     hookLoadedFrameworks(
       {
         '/app/node_modules/.pnpm/koa@3.3.0/node_modules/koa/lib/application.js': { exports: Koa },
@@ -129,8 +129,8 @@ describe('the frameworks found in require.cache', () => {
       { report: () => {}, decided: () => false },
     );
     expect(Koa.prototype.createContext).not.toBe(original);
-    expect(Request.generate).not.toBe(generate);
-    expect(untouched.generate).toBe(generate);
+    expect(Request.prototype._listen).not.toBe(listen);
+    expect(untouched.prototype._listen).toBe(listen);
     expect(untouched.prototype.createContext).toBe(original);
   });
 });

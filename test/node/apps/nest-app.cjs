@@ -1,5 +1,5 @@
-// A NestJS 11 app on its Express adapter, in plain JavaScript (decorators applied by hand), with routes that
-// fail in the ways apps do; run with or without the preload.
+// A NestJS 11 app on its Express adapter (NEST_ADAPTER=fastify: its Fastify one), in plain JavaScript
+// (decorators applied by hand), with routes that fail in the ways apps do; run with or without the preload.
 require('reflect-metadata');
 const { NestFactory } = require('@nestjs/core');
 const { Controller, Get, Module, NotFoundException, Param, ServiceUnavailableException } = require('@nestjs/common');
@@ -35,7 +35,12 @@ get(StatusController, 'unavailable', 'unavailable');
 class AppModule {}
 Module({ controllers: [OrdersController, StatusController] })(AppModule);
 
-NestFactory.create(AppModule, { logger: ['error'] }).then(async (app) => {
+const adapter =
+  process.env.NEST_ADAPTER === 'fastify' ? new (require('@nestjs/platform-fastify').FastifyAdapter)() : undefined;
+const created = adapter
+  ? NestFactory.create(AppModule, adapter, { logger: ['error'] })
+  : NestFactory.create(AppModule, { logger: ['error'] });
+created.then(async (app) => {
   await app.listen(0, '127.0.0.1');
   console.log(`listening ${app.getHttpServer().address().port}`);
 });

@@ -32,7 +32,9 @@ export function expressErrorHandler(options: ExpressErrorHandlerOptions = {}) {
   ): void {
     try {
       const agent = getAgent();
-      agent.noteDecided(error); // Express's final handler, if the error gets there, leaves it to this one
+      // Express's final handler, if the error gets there, leaves it to this one. Optional: the agent may be
+      // an older copy's (the preload of another version), without it.
+      agent.noteDecided?.(error);
       const status = errorStatus(error, res?.statusCode);
       let report = status >= 500;
       if (custom) {

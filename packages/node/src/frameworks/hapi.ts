@@ -1,8 +1,10 @@
 // Hapi 21 publishes what it answers with a 500 on the server's `request` event, channel `error`
 // (https://hapi.dev/api/#-request-event: "emitted when a request results in a 500 internal server error"):
 // the agent subscribes there, on each server. Hapi publishes nothing to find its servers by, so the one
-// patch is on `Request.generate` (lib/request.js), found in require.cache once a server takes its first
-// request (frameworks/hooks.ts); it only notes the server, after hapi has built the request.
+// patch is on `Request.prototype._listen` (lib/request.js), found in require.cache once a server takes its
+// first request (frameworks/hooks.ts): hapi calls it on every new request, and it runs no app code (it
+// only adds hapi's own listeners to the raw request and response), so its frame is in no app error's
+// stack; after it, the agent notes the request's server.
 import type { FrameworkReport, FrameworkSink } from './hooks';
 import { observeCalls } from './observe-calls';
 import { requestAttributes } from './request-attributes';
@@ -27,11 +29,13 @@ interface HapiRequest {
 /** Makes every hapi server of this Request class report its `request` errors; once per class. */
 export function hookHapi(Request: unknown, sink: FrameworkSink): boolean {
   const observed = new WeakSet<object>();
-  return observeCalls(Request, 'generate', HOOKED, (_Request, [server]) => {
-    const s = server as HapiServer;
-    if (typeof s !== 'object' || s === null || observed.has(s)) return;
-    observed.add(s);
-    s.events?.on({ name: 'request', channels: 'error' }, (request, event) =>
+  const proto = (Request as { prototype?: unknown } | undefined)?.prototype;
+  return observeCalls(proto, '_listen', HOOKED, (request) => {
+    // `server.events` is the server core's, shared by the plugins' servers: one subscription per core.
+    const events = (request as { server?: HapiServer } | undefined)?.server?.events;
+    if (typeof events !== 'object' || events === null || observed.has(events)) return;
+    observed.add(events);
+    events.on({ name: 'request', channels: 'error' }, (request, event) =>
       sink.report('hapi', hapiReport(request, event)),
     );
   });
