@@ -13,6 +13,7 @@ import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './median.mjs';
 import { ensurePeers } from './peers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -121,8 +122,6 @@ for (let r = 0; r < ROUNDS; r++) {
 for (const tab of Object.values(tabs)) await tab.waitForTimeout(1500); // last exports
 await browser.close();
 server.close();
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const perError = (name) => (median(times[name]) * 1000) / ERRORS_PER_ROUND;
 const base = perError('none');
 const faultline = perError('faultline') - base;

@@ -19,13 +19,22 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fingerprint, normalizeError, recordExceptionSpan } from '@faultline/core';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { buildBinaries, startStack } from '../collector-config/stack.mjs';
 import { countInJaeger, encodeBatch, post } from './exception-load.mjs';
+import { median } from './median.mjs';
 import { buildFixture, mappedPositions, v8Stacks } from './sourcemap-fixture.mjs';
 
 const TOTAL = Number(process.argv[2] ?? 60_000);
 const ROUNDS = Number(process.argv[3] ?? 2);
 const RUNS = (process.argv[4] ?? 'redaction,browser').split(',');
+// --profile: a CPU profile of the collector during the first symbolicated round (pprof extension), to
+// /tmp/faultline-collector.pprof (read it with `go tool pprof -top <binary> <file>`).
+const PROFILE = process.argv.includes('--profile');
+const PPROF_PORT = 41777;
 const BATCH = 500; // spans per request: what the SDK's BatchSpanProcessor sends at most by default
 const CONCURRENCY = 4;
 const SERVICES = 20; // spread over services so Jaeger can be queried per service
@@ -179,13 +188,31 @@ if (RUNS.includes('redaction')) {
     results.upstream.push(await measure(`upstream redaction processor, round ${round}`, upstream));
     results.none.push(await measure(`no redaction (ceiling), round ${round}`, none));
   }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const f = median(results.faultline.map((r) => r.perSecond));
   const u = median(results.upstream.map((r) => r.perSecond));
   const n = median(results.none.map((r) => r.perSecond));
   console.log(
     `\nevery rule on every span, exception spans/s end to end (medians): faultline processor ${f.toFixed(0)}, upstream redaction processor on the same rules ${u.toFixed(0)} (faultline ${(f / u).toFixed(2)}x), the same pipeline with no redaction ${n.toFixed(0)} (faultline at ${((100 * f) / n).toFixed(0)}% of it)`,
   );
+}
+
+/** `config` (faultline.yaml if none) with Go's profiler served on PPROF_PORT. */
+function profiledConfig(config) {
+  const yaml = readFileSync(config ?? new URL('../collector-config/faultline.yaml', import.meta.url), 'utf8');
+  const out = yaml
+    .replace(/^extensions:\n/m, `extensions:\n  pprof:\n    endpoint: 127.0.0.1:${PPROF_PORT}\n`)
+    .replace('  extensions: [health_check,', '  extensions: [pprof, health_check,');
+  if (!out.includes('[pprof,')) throw new Error('faultline.yaml changed shape');
+  const file = join(mkdtempSync(join(tmpdir(), 'faultline-bench-')), 'profiled.yaml');
+  writeFileSync(file, out);
+  return file;
+}
+
+/** Starts a `seconds` CPU profile of the collector now; resolves once it is written to `file`. */
+function profileCollector(seconds, file) {
+  return fetch(`http://127.0.0.1:${PPROF_PORT}/debug/pprof/profile?seconds=${seconds}`)
+    .then(async (res) => writeFileSync(file, Buffer.from(await res.arrayBuffer())))
+    .then(() => console.log(`collector CPU profile: ${file}`));
 }
 
 /** faultline.yaml without the metrics pipeline (issue 13): exception spans go to Jaeger only, uncounted. */
@@ -221,7 +248,6 @@ if (RUNS.includes('metrics')) {
   for (let round = 1; round <= ROUNDS; round++)
     for (const [i, [label, config]] of configs.entries())
       results[i].push((await measure(`${label}, round ${round}`, config)).perSecond);
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const base = median(results[2]);
   console.log('\nexception spans/s end to end, medians of the rounds:');
   for (const [i, [label]] of configs.entries())
@@ -384,14 +410,20 @@ if (RUNS.includes('browser')) {
   const peerConfig = honeycomb && honeycombConfig(fixtureDir, file, RELEASES);
   for (let round = 1; round <= ROUNDS; round++) {
     process.env.FAULTLINE_SOURCEMAP_STORE = store;
+    let profiled;
+    const warmThenProfile = (warm) => async (stack) => {
+      await warm(stack);
+      if (PROFILE && round === 1) profiled = profileCollector(4, '/tmp/faultline-collector.pprof');
+    };
     rounds.push(
       await measure(
         `browser stacks, maps warm, round ${round}`,
-        undefined,
+        PROFILE && round === 1 ? profiledConfig() : undefined,
         load,
-        round === 1 ? warmUp : warmEvery(RELEASES),
+        warmThenProfile(round === 1 ? warmUp : warmEvery(RELEASES)),
       ),
     );
+    await profiled;
     if (RUNS.includes('gzip')) {
       // The same, with the export to Jaeger gzipped (the OTLP exporter's default, faultline.yaml's before).
       process.env.FAULTLINE_JAEGER_COMPRESSION = 'gzip';
@@ -419,7 +451,6 @@ if (RUNS.includes('browser')) {
         ),
       );
   }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const on = median(rounds.map((r) => r.perSecond));
   const without = median(off.map((r) => r.perSecond));
   console.log(

@@ -17,6 +17,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './median.mjs';
 import { ensurePeers } from './peers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -67,7 +68,6 @@ const env = {
   // A spool of this run's own: reports spooled by an earlier run (the dead endpoint) must not be sent here.
   FAULTLINE_SPOOL_DIR: mkdtempSync(join(tmpdir(), 'faultline-bench-spool-')),
 };
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // ---- 1. start-up ----
 // Wall time of the whole process, and the CPU it used (user + system, process.cpuUsage at the end), against
@@ -165,7 +165,7 @@ measure((e) => { const s = tracer.startSpan('exception'); s.recordException(e); 
       samples[name] ??= [];
       samples[name].push(JSON.parse(out));
     }
-  const medianOf = (rs, key) => [...rs.map((r) => r[key])].sort((a, b) => a - b)[Math.floor(rs.length / 2)];
+  const medianOf = (rs, key) => median(rs.map((r) => r[key]));
   const cpu = Object.fromEntries(
     Object.entries(samples).map(([name, rs]) => [
       name,
