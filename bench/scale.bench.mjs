@@ -6,7 +6,7 @@
 // The load is collector.bench.mjs's (exception-load.mjs), pre-encoded before any clock starts.
 // Run: node bench/scale.bench.mjs [spansPerRun=20000] [burst=100000] [phases=throughput,burst,kill]. Results: BENCHMARKS.md.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { startLayout } from '../collector-config/scale/layout.mjs';
 import { encodeBatch, post } from './exception-load.mjs';
 
@@ -207,4 +207,5 @@ try {
   console.log(JSON.stringify(results, null, 2));
 } finally {
   await layout.stop();
+  rmSync(layout.dir, { recursive: true, force: true });
 }
