@@ -4,7 +4,9 @@
 // and how long the gateways take to drain it; and what a gateway killed mid-stream costs (how long until the
 // other owns its partitions, until the lag is back to zero). Loss is checked by counting every trace in Jaeger.
 // The load is collector.bench.mjs's (exception-load.mjs), pre-encoded before any clock starts.
-// Run: node bench/scale.bench.mjs [spansPerRun=20000] [burst=100000]. Results: BENCHMARKS.md.
+// Run: node bench/scale.bench.mjs [spansPerRun=20000] [burst=100000] [phases=throughput,burst,kill]. Results: BENCHMARKS.md.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { startLayout } from '../collector-config/scale/layout.mjs';
 import { encodeBatch, post } from './exception-load.mjs';
 
@@ -17,6 +19,40 @@ const PER_SERVICE = 5_000;
 const SHIFT = Number(process.env.FAULTLINE_BENCH_PORT_SHIFT ?? 25_000);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const PHASES = (process.argv[4] ?? 'throughput,burst,kill').split(',');
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+
+/** CPU seconds (user + system) a process and all its descendants have used, from /proc. */
+function cpuSeconds(root) {
+  const stats = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // Fields after the command name (which may hold spaces): state ppid ... utime(14) stime(15).
+      const rest = readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1].split(' ');
+      stats.set(Number(name), { ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) });
+    } catch {}
+  }
+  let ticks = 0;
+  const walk = (pid) => {
+    ticks += stats.get(pid)?.ticks ?? 0;
+    for (const [child, s] of stats) if (s.ppid === pid) walk(child);
+  };
+  walk(root);
+  return ticks / CLOCK_TICKS;
+}
+
+/** CPU seconds of each part of the layout so far. */
+function cpuOf(layout) {
+  const out = {
+    gateways: layout.gateways.reduce((sum, g) => sum + (g ? cpuSeconds(g.child.pid) : 0), 0),
+    edge: cpuSeconds(layout.edge.child.pid),
+    kafka: cpuSeconds(layout.kafka.child.pid),
+    jaeger: cpuSeconds(layout.jaeger.child.pid),
+    opensearch: cpuSeconds(layout.opensearch.pid),
+  };
+  return out;
+}
 
 /** `total` spans in requests of BATCH, over services of PER_SERVICE, named after `label`. */
 function load(label, total) {
@@ -60,26 +96,34 @@ async function untilStored(layout, { batches, services }, timeoutMs = 900_000) {
     }
   }
   const at = performance.now();
+  // Before the count, which reads every trace back through Jaeger and OpenSearch.
+  const cpu = cpuOf(layout);
   const count = await stored(layout, services);
-  return { count, at };
+  return { count, at, cpu };
 }
 
 /** Spans/s the edge accepted, and from the first request until all are queryable in Jaeger. */
 async function throughput(layout, label, total = PER_RUN) {
   const work = load(label, total);
+  const cpu0 = cpuOf(layout);
   const t0 = performance.now();
   await send(layout, work.batches);
   const accepted = performance.now() - t0;
   // Only Jaeger is polled while the clock runs: each consumer-lag look-up is a JVM start (kafka.mjs), a
   // core's worth of work on this machine.
-  const { count, at } = await untilStored(layout, work);
+  const { count, at, cpu: cpu1 } = await untilStored(layout, work);
   const queryable = at - t0;
+  // Spans per CPU second of each part: what one core of it carries, whatever else shares the machine.
+  const perCpuSecond = Object.fromEntries(
+    Object.keys(cpu1).map((k) => [k, Math.round(work.total / Math.max(cpu1[k] - cpu0[k], 0.01))]),
+  );
   return {
     label,
     spans: work.total,
     edgeAcceptedPerS: Math.round(work.total / (accepted / 1000)),
     endToEndPerS: Math.round(work.total / (queryable / 1000)),
     lost: work.total - count,
+    spansPerCpuSecond: perCpuSecond,
   };
 }
 
@@ -143,22 +187,25 @@ try {
   const results = {};
   // Warm-up: the JVMs' JIT, OpenSearch's first index, the gateways' first joins.
   await throughput(layout, 'warm', 5_000);
-  await layout.stopGateway(1);
   const done = (name, value) => {
     results[name] = value;
     // Each phase as it ends: a long run that is stopped still says what it measured.
     process.stderr.write(`${name}: ${JSON.stringify(value)}\n`);
   };
-  done('oneGateway', await throughput(layout, 'one'));
-  await layout.startGateway(1);
-  done('twoGateways', await throughput(layout, 'two'));
-  // The same with the edge sending each batch as one message (not keyed by trace id).
-  await layout.startEdge({ FAULTLINE_KAFKA_BY_TRACE: 'false' });
-  done('twoGatewaysUnkeyed', await throughput(layout, 'unkeyed'));
-  await layout.startEdge();
-  done('burst', await burst(layout));
-  done('gatewayKill', await kill(layout));
+  if (PHASES.includes('throughput')) {
+    await layout.stopGateway(1);
+    done('oneGateway', await throughput(layout, 'one'));
+    await layout.startGateway(1);
+    done('twoGateways', await throughput(layout, 'two'));
+    // The same with the edge sending each batch as one message (not keyed by trace id).
+    await layout.startEdge({ FAULTLINE_KAFKA_BY_TRACE: 'false' });
+    done('twoGatewaysUnkeyed', await throughput(layout, 'unkeyed'));
+    await layout.startEdge();
+  }
+  if (PHASES.includes('burst')) done('burst', await burst(layout));
+  if (PHASES.includes('kill')) done('gatewayKill', await kill(layout));
   console.log(JSON.stringify(results, null, 2));
 } finally {
   await layout.stop();
+  rmSync(layout.dir, { recursive: true, force: true });
 }

@@ -90,6 +90,8 @@ export async function startOpenSearch({ dir, httpPort, transportPort = httpPort 
   }
   return {
     url,
+    /** The process started (as root: runuser, whose child runs the node). */
+    pid: child.pid,
     logs: () => output,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
