@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataHome, startAlerting, startStack } from '../collector-config/stack.mjs';
 import { parseOptions, startView } from '../packages/view/dist/index.mjs';
-import { buildReactShop } from './react-shop/build.mjs';
+import { bundleExample } from './bundle.mjs';
 
 const CHROMIUM = process.env.FAULTLINE_CHROMIUM || '/usr/bin/chromium';
 const WEB_PORT = 8080;
@@ -88,20 +88,31 @@ console.log('');
 async function serveWebExample() {
   const html = readFileSync(join(here, 'web/index.html'), 'utf8').replace('__ENDPOINT__', stack.urls.otlpTraces);
   const agent = readFileSync(join(here, '../packages/browser/dist/faultline.min.js'));
-  const reactApp = await buildReactShop();
-  const reactHtml = `<!doctype html><html><head><title>React shop</title></head><body><div id="root"></div>
-<script>window.FAULTLINE_ENDPOINT = ${JSON.stringify(stack.urls.otlpTraces)};</script><script src="/react/app.js"></script></body></html>`;
+  // The framework examples, bundled as their apps would be: React at /react/, Vue at /vue/, Angular at /angular/.
+  const apps = {};
+  for (const [name, entry, root] of [
+    ['react', 'react-shop/src/main.jsx', '<div id="root"></div>'],
+    ['vue', 'vue-shop/main.js', '<div id="app"></div>'],
+    ['angular', 'angular-shop/main.js', '<app-root></app-root>'],
+  ])
+    apps[name] = {
+      script: await bundleExample(join(here, entry)),
+      html: `<!doctype html><html><head><title>${name} shop</title></head><body>${root}
+<script>window.FAULTLINE_ENDPOINT = ${JSON.stringify(stack.urls.otlpTraces)};</script><script src="/${name}/app.js"></script></body></html>`,
+    };
   const server = createServer((req, res) => {
     if (req.url === '/faultline.min.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(agent);
     if (req.url === '/' || req.url === '/index.html')
       return res.writeHead(200, { 'content-type': 'text/html' }).end(html);
-    if (req.url === '/react/') return res.writeHead(200, { 'content-type': 'text/html' }).end(reactHtml);
-    if (req.url === '/react/app.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(reactApp);
+    const app = apps[req.url.split('/')[1]];
+    if (app && req.url.endsWith('/')) return res.writeHead(200, { 'content-type': 'text/html' }).end(app.html);
+    if (app && req.url.endsWith('/app.js'))
+      return res.writeHead(200, { 'content-type': 'text/javascript' }).end(app.script);
     res.writeHead(503).end(); // the "API" is down
   });
   await new Promise((resolve) => server.listen(WEB_PORT, '127.0.0.1', resolve));
   children.add({ kill: () => server.close() });
-  return { url: `http://localhost:${WEB_PORT}/`, reactUrl: `http://localhost:${WEB_PORT}/react/` };
+  return { url: `http://localhost:${WEB_PORT}/`, appUrl: (name) => `http://localhost:${WEB_PORT}/${name}/` };
 }
 
 /** Runs an example with the agent; resolves with its exit code and output. */
@@ -157,12 +168,36 @@ results.push([
     },
   }),
 ]);
-for (const [, what, r] of results) console.log(`  ${what}: exit code ${r.code}`);
+// The Node frameworks (node-frameworks/): each server gets a request that fails and one the app answers with
+// a 404, then is stopped; the preload reports the 5xx alone, with the request.
+const frameworks = [
+  ['express', 'Express 5', ['/orders/42', '/orders/42/invoice', '/coupons/WINTER']],
+  ['fastify', 'Fastify 5', ['/orders/42', '/coupons/WINTER']],
+  ['koa', 'Koa 3', ['/orders/42', '/coupons']],
+  ['hapi', 'hapi 21', ['/orders/42', '/coupons']],
+  ['nest', 'NestJS 11', ['/orders/42', '/orders/missing']],
+];
+for (const [name, label, paths] of frameworks)
+  results.push([
+    `demo-${name}-api`,
+    `node-frameworks/${name}.js (${label}: ${paths.length} requests, the 5xx reported)`,
+    await run(`demo-${name}-api`, join(here, `node-frameworks/${name}.js`), {
+      onStdout: async (text, child) => {
+        const port = /listening (\d+)/.exec(text)?.[1];
+        if (!port) return;
+        for (const path of paths) await fetch(`http://127.0.0.1:${port}${path}`).catch(() => {});
+        await new Promise((r) => setTimeout(r, 1500)); // the agent sends handled errors in the background
+        child.kill('SIGTERM');
+      },
+    }),
+  ]);
+for (const [, what, r] of results) console.log(`  ${what}: ${r.code === null ? 'stopped' : `exit code ${r.code}`}`);
 
 // The web example: the script tag on a page served on http://localhost:8080 (an origin the collector allows).
 const web = await serveWebExample();
 results.push(['demo-shop-web', 'web/index.html (script tag: click handler TypeError, unhandled fetch rejection)']);
 results.push(['demo-shop-react', 'react-shop (ErrorBoundary: render TypeError; click handler TypeError)']);
+results.push(['demo-shop-vue', 'vue-shop (render TypeError)'], ['demo-shop-angular', 'angular-shop (click TypeError)']);
 if (existsSync(CHROMIUM)) {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
@@ -175,20 +210,25 @@ if (existsSync(CHROMIUM)) {
   await page.click('#pay');
   await page.waitForTimeout(500);
   await page.close(); // pagehide: the agent delivers what it holds
-  const react = await browser.newPage();
-  await react.goto(web.reactUrl);
-  await react.waitForSelector('#fallback');
-  await react.click('#apply');
-  await react.waitForTimeout(500);
-  await react.close();
+  for (const [name, ready, click] of [
+    ['react', '#fallback', '#apply'],
+    ['vue', '#app', undefined],
+    ['angular', '#pay', '#pay'],
+  ]) {
+    const tab = await browser.newPage();
+    await tab.goto(web.appUrl(name));
+    await tab.waitForSelector(ready, { state: 'attached' });
+    if (click) await tab.click(click);
+    await tab.waitForTimeout(500);
+    await tab.close(); // pagehide: the agent delivers what it holds
+  }
   await browser.close();
   console.log(`  web/index.html in headless Chromium: clicked Add, then Pay`);
-  console.log(
-    `  react-shop (React 19, @faultline/react) in headless Chromium: a render error its boundary caught, then Apply coupon`,
-  );
+  console.log('  react-shop, vue-shop, angular-shop in headless Chromium: a render error (React: caught by its');
+  console.log('  boundary, then Apply coupon), a render error (Vue), a click handler error (Angular)');
 } else {
   console.log(`  web/index.html: open ${web.url} in a browser and click Pay (no Chromium found at ${CHROMIUM})`);
-  console.log(`  react-shop: open ${web.reactUrl} and click Apply coupon`);
+  console.log(`  react-shop, vue-shop, angular-shop: open ${web.appUrl('react')} (and /vue/, /angular/) and click`);
 }
 
 // What the view shows: the issues, grouped by fingerprint, with their counts.
