@@ -106,7 +106,7 @@ const framePositionEnd = (text: string, i: number): number => {
   if (at(text, i) !== ':') return -1;
   for (let part = 0; part < 2 && at(text, i) === ':'; part++) {
     let j = i + 1;
-    while (j < text.length && j - i <= 7 && isDigit(text[j])) j++;
+    while (j < text.length && j - i <= 7 && isDigit(at(text, j))) j++;
     if (j === i + 1 || isDigit(at(text, j))) return -1;
     i = j;
   }
