@@ -194,47 +194,60 @@ function compile(): Rule[] {
  * pass and no regular expression.
  */
 function factsOf(text: string): boolean {
-  found.fill(0);
-  held.fill(0);
-  counts.fill(0);
-  seps.fill(0);
+  // The hot loop reads locals: module `let`s read in it cost a quarter more CPU per error in Chromium.
+  const roles_ = roles;
+  const single_ = single;
+  const byPair_ = byPair;
+  const byLowerPair_ = byLowerPair;
+  const runMembers_ = runMembers;
+  const runClasses_ = runClasses;
+  const runMin_ = runMin;
+  const runMinSeps_ = runMinSeps;
+  const found_ = found;
+  const held_ = held;
+  const counts_ = counts;
+  const seps_ = seps;
+  found_.fill(0);
+  held_.fill(0);
+  counts_.fill(0);
+  seps_.fill(0);
   let any = 0;
   /** Bit r: run kind r has a segment under way (something to reset when a character breaks it). */
   let active = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    const role = code < 128 ? (roles[code] as number) : 0;
+    const role = code < 128 ? (roles_[code] as number) : 0;
     if (role & STARTS_SINGLE) {
-      const one = single[code] as number[];
-      for (let k = 0; k < one.length; k++) found[one[k] as number] = 1;
+      const one = single_[code] as number[];
+      for (let k = 0; k < one.length; k++) found_[one[k] as number] = 1;
       any = 1;
     }
     if (role & STARTS_PAIR && i + 1 < text.length) {
       const next = text.charCodeAt(i + 1);
       if (next < 128) {
-        const raw = byPair[pair(code, next)];
-        if (raw) any |= mark(raw, text, i);
-        const lowered = byLowerPair[pair(lowerAscii(code), lowerAscii(next))];
-        if (lowered) any |= mark(lowered, text, i);
+        const raw = byPair_[pair(code, next)];
+        if (raw) any |= mark(raw, text, i, found_);
+        const lowered = byLowerPair_[pair(lowerAscii(code), lowerAscii(next))];
+        if (lowered) any |= mark(lowered, text, i, found_);
       }
     }
     // Runs: the kinds this character does not belong to are broken; the others count it.
-    const members = code < 128 ? (runMembers[code] as number) : 0;
+    const members = code < 128 ? (runMembers_[code] as number) : 0;
     for (let broken = active & ~members; broken !== 0; broken &= broken - 1) {
       const r = 31 - Math.clz32(broken & -broken);
-      counts[r] = 0;
-      seps[r] = 0;
+      counts_[r] = 0;
+      seps_[r] = 0;
     }
     active = members;
     if (members === 0) continue;
-    const classes = runClasses[code] as number;
+    const classes = runClasses_[code] as number;
     for (let go = members; go !== 0; go &= go - 1) {
       const bit = go & -go;
       const r = 31 - Math.clz32(bit);
-      if (classes & bit) counts[r] = (counts[r] as number) + 1;
-      else seps[r] = (seps[r] as number) + 1;
-      if ((counts[r] as number) >= (runMin[r] as number) && (seps[r] as number) >= (runMinSeps[r] as number)) {
-        held[r] = 1;
+      if (classes & bit) counts_[r] = (counts_[r] as number) + 1;
+      else seps_[r] = (seps_[r] as number) + 1;
+      if ((counts_[r] as number) >= (runMin_[r] as number) && (seps_[r] as number) >= (runMinSeps_[r] as number)) {
+        held_[r] = 1;
         any = 1;
       }
     }
@@ -258,7 +271,7 @@ const pair = (a: number, b: number) => (a << 7) | b;
 const lowerAscii = (code: number) => (code >= 65 && code <= 90 ? code + 32 : code);
 
 /** Marks the literals of `ids` that occur at `at`; 1 when one did. */
-function mark(ids: number[], text: string, at: number): number {
+function mark(ids: number[], text: string, at: number, found: Uint8Array): number {
   let any = 0;
   for (let k = 0; k < ids.length; k++) {
     const id = ids[k] as number;
