@@ -207,16 +207,27 @@ export async function startKafka({ dir, port, controllerPort = port + 1, partiti
      * Moves the group back to the start of `topic`: every message is read again (a redelivery, as after a
      * consumer that delivered but died before it committed). Only for a group with no member running.
      */
+    /**
+     * Every committed offset of `group` on `topic` back to the start. Kafka refuses (printing an error, and
+     * exiting 0) while the group still has members, as it may for a moment after they left: tried again until
+     * the group's lag shows the offsets moved, for up to 30 s.
+     */
     async resetOffsets(group, topic) {
-      await tool('org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', [
-        '--reset-offsets',
-        '--to-earliest',
-        '--group',
-        group,
-        '--topic',
-        topic,
-        '--execute',
-      ]);
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const out = await tool('org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', [
+          '--reset-offsets',
+          '--to-earliest',
+          '--group',
+          group,
+          '--topic',
+          topic,
+          '--execute',
+        ]).catch((err) => err.message);
+        if ((await broker.consumerLag(group)).lag > 0) return;
+        if (Date.now() > deadline) throw new Error(`faultline: could not reset ${group}'s offsets:\n${out}`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
     },
     /**
      * The group's committed offsets against the partitions' ends: `{ lag, partitions: [{ partition, offset,

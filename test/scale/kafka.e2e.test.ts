@@ -303,9 +303,17 @@ describe('edge → Kafka → two gateways → Jaeger on OpenSearch', () => {
         body: JSON.stringify({ query: { term: { 'process.serviceName': service } } }),
       }).then(async (r) => ((await r.json()) as { count: number }).count);
     // The second copy is really stored (this test would pass for nothing otherwise).
-    await eventually(async () => ((await docs()) === 2 * sent.length ? true : undefined), {
-      timeoutMs: 60_000,
+    // Every earlier test's messages are read again too, on a machine that may be busy: time for all of them.
+    let counted = 0;
+    const twice = async () => {
+      counted = await docs();
+      return counted === 2 * sent.length ? true : undefined;
+    };
+    await eventually(twice, {
+      timeoutMs: 120_000,
       what: `${2 * sent.length} span documents in OpenSearch`,
+    }).catch((err) => {
+      throw new Error(`${err.message} (${counted} there)`);
     });
     const stored = await storedSpans(layout.urls.jaegerQuery, service);
     expect([stored.ids.size, stored.returned]).toEqual([sent.length, sent.length]);
