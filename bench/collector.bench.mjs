@@ -72,7 +72,7 @@ function upstreamRedactionConfig() {
     '',
   ].join('\n');
   const out = yaml
-    .replace(/^ {2}faultline:\n/m, `${processor}\n`)
+    .replace(/^ {2}faultline:\n(?: {4}.*\n)*/m, `${processor}\n`)
     .replaceAll(
       'attributes/tenant, transform/tenant, faultline,',
       'attributes/tenant, transform/tenant, redaction/rules,',
