@@ -9,10 +9,9 @@ import { eventOf, exceptionSpans, waitForExceptionSpans } from './jaeger.mjs';
 
 export const MODES = ['esm', 'script-tag', 'plain'];
 
-/** The app at `entry` (a file URL) as one IIFE, in production mode. */
-export async function bundleApp(entry, options = {}) {
+/** esbuild in production mode, as an app's own build: one file of `input`'s (entryPoints or stdin) code. */
+async function bundle(input) {
   const result = await build({
-    entryPoints: [new URL(entry).pathname],
     bundle: true,
     write: false,
     format: 'iife',
@@ -25,9 +24,14 @@ export async function bundleApp(entry, options = {}) {
       __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
     },
     logLevel: 'silent',
-    ...options,
+    ...input,
   });
   return result.outputFiles[0].text;
+}
+
+/** The app at `entry` (a file URL) as one IIFE. */
+export function bundleApp(entry) {
+  return bundle({ entryPoints: [new URL(entry).pathname] });
 }
 
 /** A page running `script` (a path on the page server) with `config` as window.appConfig. */
@@ -64,13 +68,8 @@ export async function observe(browser, path, { click, mode } = {}) {
 export const tagsOf = (span) => Object.fromEntries((span.tags ?? []).map((t) => [t.key, t.value]));
 
 /** `contents` (an ES module importing packages) bundled and minified as an app's build would: what it costs. */
-export async function bundleSnippet(contents) {
-  return bundleApp(`file://${import.meta.dirname}/`, {
-    entryPoints: undefined,
-    stdin: { contents, resolveDir: import.meta.dirname, loader: 'js' },
-    format: 'esm',
-    minify: true,
-  });
+export function bundleSnippet(contents) {
+  return bundle({ stdin: { contents, resolveDir: import.meta.dirname, loader: 'js' }, format: 'esm', minify: true });
 }
 
 /** Names of one run of the app `name`: its service per mode, and a tag that makes each case's message unique. */
