@@ -53,6 +53,9 @@ export async function observe(browser, path, { click, mode } = {}) {
   await tab.goto(`${PAGE_ORIGIN}${path}`);
   await tab.waitForFunction(() => window.rendered === true);
   if (click) await tab.click(click);
+  // Every case shows the page something (an error event, a console.error, the app handler's call): wait for
+  // that, however busy the machine, then a moment for anything more it would see.
+  await tab.waitForFunction(() => Object.values(window.seen).some((n) => n > 0), null, { timeout: 30_000 });
   await tab.waitForTimeout(200);
   const observed = {
     ...(await tab.evaluate(() => window.seen)),
