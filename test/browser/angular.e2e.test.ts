@@ -13,7 +13,6 @@ import {
 
 const stack = inject('stack' as never) as { urls: { otlpTraces: string; jaegerQuery: string } };
 
-type Mode = 'esm' | 'script-tag' | 'plain';
 interface Case {
   name: string;
   case: 'binding' | 'init' | 'click';

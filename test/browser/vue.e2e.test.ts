@@ -14,7 +14,6 @@ import {
 
 const stack = inject('stack' as never) as { urls: { otlpTraces: string; jaegerQuery: string } };
 
-type Mode = 'esm' | 'script-tag' | 'plain';
 interface Case {
   name: string;
   case: 'render' | 'mounted' | 'click' | 'watcher';

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { reportsOf } from '../support/jaeger.mjs';
-import { agentEnv, answersOf, orderRouteReport, REGISTER, startServer } from '../support/node.mjs';
+import { agentEnv, answersOf, comparablePrinted, orderRouteReport, REGISTER, startServer } from '../support/node.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpHttp: string; jaegerQuery: string } };
 const node = process.env.FAULTLINE_TEST_NODE || process.execPath;
@@ -27,7 +27,7 @@ describe('hapi 21 with the preload alone', () => {
     const service = `hapi-${Date.now() % 100000}`;
     const [withIt, without] = await Promise.all([startApp(service, true), startApp(`${service}-plain`, false)]);
     expect(await answersOf(withIt.url, ROUTES)).toEqual(await answersOf(without.url, ROUTES));
-    const [printed, plainPrinted] = await Promise.all([withIt.stop(), without.stop()]);
+    const [printed, plainPrinted] = (await Promise.all([withIt.stop(), without.stop()])).map(comparablePrinted);
     expect(printed).toEqual(plainPrinted);
     expect(printed.stderr).toContain('RangeError: async route failed');
 

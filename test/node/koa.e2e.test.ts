@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { reportsOf } from '../support/jaeger.mjs';
-import { agentEnv, answersOf, orderRouteReport, REGISTER, startServer } from '../support/node.mjs';
+import { agentEnv, answersOf, comparablePrinted, orderRouteReport, REGISTER, startServer } from '../support/node.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpHttp: string; jaegerQuery: string } };
 const node = process.env.FAULTLINE_TEST_NODE || process.execPath;
@@ -52,7 +52,7 @@ describe.each([
       startApp(koa, `${service}-plain`, false, mode),
     ]);
     expect(await answersOf(withIt.url, ROUTES)).toEqual(await answersOf(without.url, ROUTES));
-    const [printed, plainPrinted] = await Promise.all([withIt.stop(), without.stop()]);
+    const [printed, plainPrinted] = (await Promise.all([withIt.stop(), without.stop()])).map(comparablePrinted);
     expect(printed).toEqual(plainPrinted);
     // What Koa prints in each mode, so that the comparison above compares something.
     if (mode.KOA_SILENT) expect(printed.stderr).toBe('');

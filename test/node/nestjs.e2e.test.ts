@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { reportsOf } from '../support/jaeger.mjs';
-import { agentEnv, answersOf, orderRouteReport, REGISTER, startServer } from '../support/node.mjs';
+import { agentEnv, answersOf, comparablePrinted, orderRouteReport, REGISTER, startServer } from '../support/node.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpHttp: string; jaegerQuery: string } };
 const node = process.env.FAULTLINE_TEST_NODE || process.execPath;
@@ -33,7 +33,7 @@ describe.each(['express', 'fastify'])('NestJS 11 on its %s adapter with the prel
       startApp(`${service}-plain`, false, adapter),
     ]);
     expect(await answersOf(withIt.url, ROUTES)).toEqual(await answersOf(without.url, ROUTES));
-    const [printed, plainPrinted] = await Promise.all([withIt.stop(), without.stop()]);
+    const [printed, plainPrinted] = (await Promise.all([withIt.stop(), without.stop()])).map(comparablePrinted);
     expect(normalized(printed)).toEqual(normalized(plainPrinted));
     expect(printed.stdout).toEqual(plainPrinted.stdout);
     expect(printed.stderr).toContain('TypeError: order 42 has no total'); // Nest's own log

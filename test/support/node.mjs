@@ -67,6 +67,18 @@ export function startServer(node, args, env, children) {
   });
 }
 
+/**
+ * What a server app printed, ready to compare with another run: without the frames of Node's scheduler
+ * (`runNextTicks`, `processTimers`...). An async route resumed after a timer shows them when another timer was
+ * due in the same tick (the agent's export socket has one; so does any HTTP client), so they say when a stack was
+ * taken, not what the app did.
+ */
+export function comparablePrinted({ stdout, stderr, code }) {
+  const scheduler =
+    /^\s+at (?:runNextTicks|listOnTimeout|process\.processTimers|process\.processImmediate|process\.processTicksAndRejections) \(node:internal\/[^)]*\)\n/gm;
+  return { stdout: stdout.replace(scheduler, ''), stderr: stderr.replace(scheduler, ''), code };
+}
+
 /** GETs each route in turn; returns "route status content-type body" lines, to compare two apps' answers. */
 export async function answersOf(base, routes) {
   const out = [];
