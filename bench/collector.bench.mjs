@@ -35,6 +35,12 @@ const RUNS = (process.argv[4] ?? 'redaction,browser').split(',');
 // /tmp/faultline-collector.pprof (read it with `go tool pprof -top <binary> <file>`).
 const PROFILE = process.argv.includes('--profile');
 const PPROF_PORT = 41777;
+// FAULTLINE_BENCH_COLLECTOR_ENV='GOGC=200 ...': the browser run adds a maps-warm round per round with the
+// collector started with that environment, to compare a runtime setting against the shipped one in one run.
+const VARIANT_LABEL = process.env.FAULTLINE_BENCH_COLLECTOR_ENV?.trim();
+const VARIANT_ENV = VARIANT_LABEL
+  ? Object.fromEntries(VARIANT_LABEL.split(/\s+/).map((pair) => pair.split(/=(.*)/s).slice(0, 2)))
+  : undefined;
 const BATCH = 500; // spans per request: what the SDK's BatchSpanProcessor sends at most by default
 const CONCURRENCY = 4;
 const SERVICES = 20; // spread over services so Jaeger can be queried per service
@@ -110,12 +116,19 @@ console.log(`encoded ${TOTAL} exception spans in ${batches.length} requests of $
 
 /** One round: a fresh collector (with `config`, or the `collector` binary) and Jaeger, every batch of `load`
  * sent, figures returned. `warm(stack)` runs first, untimed. */
-async function measure(label, config, load = { batches, perService, total: TOTAL }, warm = async () => {}, collector) {
+async function measure(
+  label,
+  config,
+  load = { batches, perService, total: TOTAL },
+  warm = async () => {},
+  collector,
+  collectorEnv,
+) {
   const { batches, perService } = load;
   const TOTAL = load.total;
   const binaries = collector ? { ...(await buildBinaries({ log: () => {} })), collector } : undefined;
   // Jaeger in memory, as in every earlier run of this benchmark: it measures the collector, not the store.
-  const stack = await startStack({ ports: PORTS, config, binaries, jaeger: { storage: 'memory' } });
+  const stack = await startStack({ ports: PORTS, config, binaries, collectorEnv, jaeger: { storage: 'memory' } });
   try {
     await warm(stack);
     // Throughput: from the first request to the moment the last trace of every batch is queryable in
@@ -386,6 +399,7 @@ if (RUNS.includes('browser')) {
   const off = [];
   const peer = [];
   const gzipped = [];
+  const variant = [];
   const symbolicationOff = noSymbolicationConfig();
   const warmEvery = (extra) => async (stack) => {
     load.extra = extra;
@@ -437,6 +451,17 @@ if (RUNS.includes('browser')) {
       );
       delete process.env.FAULTLINE_JAEGER_COMPRESSION;
     }
+    if (VARIANT_ENV)
+      variant.push(
+        await measure(
+          `browser stacks, maps warm, collector with ${VARIANT_LABEL}, round ${round}`,
+          undefined,
+          load,
+          warmEvery(RELEASES),
+          undefined,
+          VARIANT_ENV,
+        ),
+      );
     delete process.env.FAULTLINE_SOURCEMAP_STORE;
     load.extra = 0;
     off.push(await measure(`browser stacks, symbolication off, round ${round}`, symbolicationOff, load));
@@ -459,6 +484,10 @@ if (RUNS.includes('browser')) {
   if (gzipped.length > 0) {
     const gz = median(gzipped.map((r) => r.perSecond));
     console.log(`the same, symbolicated, gzip to Jaeger: ${gz.toFixed(0)} (uncompressed ${(on / gz).toFixed(2)}x)`);
+  }
+  if (variant.length > 0) {
+    const v = median(variant.map((r) => r.perSecond));
+    console.log(`the same, symbolicated, collector with ${VARIANT_LABEL}: ${v.toFixed(0)} (${(v / on).toFixed(2)}x)`);
   }
   if (peer.length > 0) {
     const hc = median(peer.map((r) => r.perSecond));

@@ -398,6 +398,7 @@ export async function startStack(options = {}) {
       storageDir,
       corsOrigins: options.corsOrigins,
       config: options.config,
+      env: options.collectorEnv,
     });
   } catch (err) {
     await stack.jaeger?.stop();

@@ -2,6 +2,7 @@ package redaction
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp/syntax"
@@ -246,6 +247,77 @@ func FuzzText(f *testing.F) {
 			}
 		}
 	})
+}
+
+// IsDenied looks suffixes up in a set; this is its definition, one deny key at a time.
+func deniedByDefinition(denyKeys []string, key string) bool {
+	k := strings.ToLower(key)
+	for _, e := range denyKeys {
+		e = strings.ToLower(e)
+		if k == e || (strings.HasSuffix(k, e) && len(k) > len(e) && strings.ContainsRune("._-", rune(k[len(k)-len(e)-1]))) {
+			return true
+		}
+	}
+	return false
+}
+
+func FuzzIsDenied(f *testing.F) {
+	rules, c, data := load(f)
+	var file File
+	if err := json.Unmarshal(data, &file); err != nil {
+		f.Fatal(err)
+	}
+	for key := range c.DeniedKeys {
+		f.Add(key)
+		f.Add("X." + strings.ToUpper(key))
+		f.Add(key + "_id")
+	}
+	for _, key := range []string{"", ".", "user.id", "http.route", "max_tokens", "tokenizer", "a-b_c.d", "x.-token"} {
+		f.Add(key)
+	}
+	f.Fuzz(func(t *testing.T, key string) {
+		if !isASCII(key) {
+			return // the deny list is ASCII and lower-cased byte by byte; strings.ToLower would fold more
+		}
+		want := deniedByDefinition(file.DenyKeys.Keys, key)
+		for _, pass := range []string{"first", "remembered"} {
+			if got := rules.IsDenied(key); got != want {
+				t.Errorf("IsDenied(%q), %s answer = %v, want %v", key, pass, got, want)
+			}
+		}
+	})
+}
+
+func TestAFloodOfKeysKeepsIsDeniedBoundedAndRight(t *testing.T) {
+	rules, _, _ := load(t)
+	for i := 0; i < 2*maxVerdicts; i++ {
+		if rules.IsDenied(fmt.Sprintf("app.field_%d", i)) {
+			t.Fatalf("app.field_%d is denied", i)
+		}
+	}
+	if n := rules.nVerdicts.Load(); n != maxVerdicts {
+		t.Errorf("%d answers kept, want %d", n, maxVerdicts)
+	}
+	if !rules.IsDenied("http.request.header.authorization") || !rules.IsDenied("HTTP.Request.Header.Authorization") {
+		t.Error("a denied key is not denied once the answers are full")
+	}
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func BenchmarkIsDenied(b *testing.B) {
+	rules, _, _ := load(b)
+	keys := []string{"exception.stacktrace", "http.request.header.user-agent", "user.id", "faultline.fingerprint"}
+	for i := 0; i < b.N; i++ {
+		rules.IsDenied(keys[i%len(keys)])
+	}
 }
 
 func BenchmarkTextTypicalStack(b *testing.B) {

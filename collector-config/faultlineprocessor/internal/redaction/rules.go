@@ -16,6 +16,8 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 )
 
@@ -87,9 +89,13 @@ type runSpec struct {
 
 // Rules is a compiled rule file. It is safe for concurrent use.
 type Rules struct {
-	rules       []rule
-	runs        []runSpec
-	denyKeys    []string
+	rules  []rule
+	runs   []runSpec
+	denied map[string]struct{} // the deny list, lower-cased: IsDenied looks up a key's suffixes in it
+	// IsDenied's answers by key: attribute keys repeat on every span and a process sees few distinct ones;
+	// past maxVerdicts keys, new ones are answered without being kept (a flood of keys cannot grow it).
+	verdicts    sync.Map
+	nVerdicts   atomic.Int32
 	replacement string
 	urlParams   []string
 	urlKeys     []string
@@ -121,13 +127,16 @@ func Compile(data []byte, opts Options) (*Rules, error) {
 	}
 	r := &Rules{
 		replacement: f.DenyKeys.Replacement,
-		denyKeys:    lowerAll(append(append([]string{}, f.DenyKeys.Keys...), opts.DenyKeys...)),
+		denied:      map[string]struct{}{},
 		urlParams:   lowerAll(f.URLParams.Params),
 		urlKeys:     f.URLParams.URLKeys,
 		protected:   map[string]bool{},
 	}
 	if r.replacement == "" {
 		return nil, errors.New("redaction rules: denyKeys.replacement is empty")
+	}
+	for _, e := range lowerAll(append(append([]string{}, f.DenyKeys.Keys...), opts.DenyKeys...)) {
+		r.denied[e] = struct{}{}
 	}
 	for _, k := range append(append([]string{}, f.ProtectedKeys.Keys...), opts.ProtectedKeys...) {
 		r.protected[k] = true
@@ -530,25 +539,37 @@ func expand(tmpl, text string, m []int) string {
 func (r *Rules) IsProtected(key string) bool { return r.protected[key] }
 
 // IsDenied: the key equals a deny-list entry or ends with one after '.', '_' or '-', case-insensitively.
+//
+// A deny key matches the whole key or the part after a separator, so only those suffixes are looked up:
+// one set lookup per separator in the key, not a suffix test per deny key (it ran for every attribute).
 func (r *Rules) IsDenied(key string) bool {
+	if v, ok := r.verdicts.Load(key); ok {
+		return v.(bool)
+	}
+	denied := r.isDenied(key)
+	if r.nVerdicts.Load() < maxVerdicts {
+		if _, loaded := r.verdicts.LoadOrStore(key, denied); !loaded {
+			r.nVerdicts.Add(1)
+		}
+	}
+	return denied
+}
+
+const maxVerdicts = 4096
+
+func (r *Rules) isDenied(key string) bool {
 	k := asciiLower(key)
-	for _, e := range r.denyKeys {
-		if keyMatches(k, e) {
-			return true
+	if _, ok := r.denied[k]; ok {
+		return true
+	}
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; c == '.' || c == '_' || c == '-' {
+			if _, ok := r.denied[k[i+1:]]; ok {
+				return true
+			}
 		}
 	}
 	return false
-}
-
-func keyMatches(k, e string) bool {
-	if k == e {
-		return true
-	}
-	if !strings.HasSuffix(k, e) || len(k) == len(e) {
-		return false
-	}
-	sep := k[len(k)-len(e)-1]
-	return sep == '.' || sep == '_' || sep == '-'
 }
 
 // Replacement is what a denied key's whole value becomes.
