@@ -39,6 +39,7 @@ step "Go tests: collector-config/faultlineprocessor"
   export GONOSUMDB="${GONOSUMDB:-github.com/open-telemetry/opentelemetry-collector-contrib,go.opentelemetry.io/collector}"
   go test -count=1 ./...
   go test -count=1 -run '^$' -fuzz FuzzText -fuzztime 20s ./internal/redaction
+  go test -count=1 -run '^$' -fuzz FuzzIsDenied -fuzztime 5s ./internal/redaction
   # Hostile source maps and stacks (issue 12): 10 s each, from the tests' seeds.
   go test -count=1 -run '^$' -fuzz FuzzParse -fuzztime 10s ./internal/sourcemaps
   go test -count=1 -run '^$' -fuzz FuzzSymbolicate -fuzztime 10s .
