@@ -24,7 +24,7 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { buildBinaries, startStack } from '../collector-config/stack.mjs';
-import { countInJaeger, encodeBatch, post } from './exception-load.mjs';
+import { countInJaeger, encodeBatch, post, refusals } from './exception-load.mjs';
 import { median } from './median.mjs';
 import { buildFixture, mappedPositions, v8Stacks } from './sourcemap-fixture.mjs';
 
@@ -35,12 +35,15 @@ const RUNS = (process.argv[4] ?? 'redaction,browser').split(',');
 // /tmp/faultline-collector.pprof (read it with `go tool pprof -top <binary> <file>`).
 const PROFILE = process.argv.includes('--profile');
 const PPROF_PORT = 41777;
-// FAULTLINE_BENCH_COLLECTOR_ENV='GOGC=200 ...': the browser run adds a maps-warm round per round with the
-// collector started with that environment, to compare a runtime setting against the shipped one in one run.
-const VARIANT_LABEL = process.env.FAULTLINE_BENCH_COLLECTOR_ENV?.trim();
-const VARIANT_ENV = VARIANT_LABEL
-  ? Object.fromEntries(VARIANT_LABEL.split(/\s+/).map((pair) => pair.split(/=(.*)/s).slice(0, 2)))
+// A variant beside the shipped collector, in the same run: the browser run adds a maps-warm round per round
+// with the collector started with FAULTLINE_BENCH_COLLECTOR_ENV ('GOGC=200 ...') and/or the config file
+// FAULTLINE_BENCH_COLLECTOR_CONFIG in place of faultline.yaml.
+const VARIANT_CONFIG = process.env.FAULTLINE_BENCH_COLLECTOR_CONFIG || undefined;
+const VARIANT_ENV_TEXT = process.env.FAULTLINE_BENCH_COLLECTOR_ENV?.trim();
+const VARIANT_ENV = VARIANT_ENV_TEXT
+  ? Object.fromEntries(VARIANT_ENV_TEXT.split(/\s+/).map((pair) => pair.split(/=(.*)/s).slice(0, 2)))
   : undefined;
+const VARIANT_LABEL = [VARIANT_ENV_TEXT, VARIANT_CONFIG].filter(Boolean).join(', ');
 const BATCH = 500; // spans per request: what the SDK's BatchSpanProcessor sends at most by default
 const CONCURRENCY = 4;
 const SERVICES = 20; // spread over services so Jaeger can be queried per service
@@ -134,6 +137,7 @@ async function measure(
     // Throughput: from the first request to the moment the last trace of every batch is queryable in
     // Jaeger (cheap lookups by id, so the measuring does not load the machine); then, untimed, every trace
     // is counted to prove there was no loss.
+    refusals.count = 0;
     const start = performance.now();
     let next = 0;
     await Promise.all(
@@ -159,7 +163,7 @@ async function measure(
       `[${label}] queryable in Jaeger: ${perSecond.toFixed(0)} exception spans/s end to end (${all.toFixed(0)} ms)`,
     );
     console.log(
-      `[${label}] stored in Jaeger: ${stored}/${TOTAL} (${stored === TOTAL ? 'no loss' : `${TOTAL - stored} LOST`})`,
+      `[${label}] stored in Jaeger: ${stored}/${TOTAL} (${stored === TOTAL ? 'no loss' : `${TOTAL - stored} LOST`}); requests refused by the memory limiter and retried: ${refusals.count}`,
     );
 
     // Latency: one exception span at a time, from the POST to the moment Jaeger's API returns it.
@@ -451,11 +455,11 @@ if (RUNS.includes('browser')) {
       );
       delete process.env.FAULTLINE_JAEGER_COMPRESSION;
     }
-    if (VARIANT_ENV)
+    if (VARIANT_LABEL)
       variant.push(
         await measure(
           `browser stacks, maps warm, collector with ${VARIANT_LABEL}, round ${round}`,
-          undefined,
+          VARIANT_CONFIG,
           load,
           warmEvery(RELEASES),
           undefined,

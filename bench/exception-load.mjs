@@ -41,9 +41,20 @@ export function encodeBatch(service, count, seq) {
   return { body: ProtobufTraceSerializer.serializeRequest(spans), lastTraceId: spans.at(-1).spanContext().traceId };
 }
 
+/** Refusals the collector answered with 503 or 429 (its memory limiter), retried as an OTLP exporter
+ * retries them; the benchmarks print the count. */
+export const refusals = { count: 0 };
+
 export async function post(url, body) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
-  if (res.status !== 200) throw new Error(`collector answered ${res.status}: ${await res.text()}`);
+  for (let attempt = 1; ; attempt++) {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
+    if (res.status === 200) return;
+    const text = await res.text();
+    if ((res.status !== 503 && res.status !== 429) || attempt === 20)
+      throw new Error(`collector answered ${res.status}: ${text}`);
+    refusals.count++;
+    await new Promise((r) => setTimeout(r, Math.min(50 * attempt, 1000)));
+  }
 }
 
 export async function countInJaeger(queryUrl, service) {

@@ -135,6 +135,12 @@ async function startProcess({ name, binary, args, env, healthUrl }) {
       await exited;
       clearTimeout(timer);
     },
+    /** Ends it as a crash would: no shutdown, nothing flushed. */
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
   };
 }
 
@@ -362,6 +368,14 @@ export async function startStack(options = {}) {
   );
   const binaries = options.binaries ?? (await buildBinaries(options));
   const storageDir = options.storageDir ?? mkdtempSync(join(tmpdir(), 'faultline-queue-'));
+  const collectorOptions = {
+    binary: binaries.collector,
+    ports,
+    storageDir,
+    corsOrigins: options.corsOrigins,
+    config: options.config,
+    env: options.collectorEnv,
+  };
   const stack = {
     ports,
     binaries,
@@ -384,6 +398,14 @@ export async function startStack(options = {}) {
     async startJaeger() {
       stack.jaeger = await startJaeger({ binary: binaries.jaeger, ports, ...options.jaeger });
     },
+    /**
+     * Stops the collector (SIGTERM, or SIGKILL with `crash`) and starts it again on the same ports and
+     * queue directory: what its persistent queues held is delivered by the new process.
+     */
+    async restartCollector({ crash = false } = {}) {
+      await (crash ? stack.collector?.kill() : stack.collector?.stop());
+      stack.collector = await startCollector(collectorOptions);
+    },
     /** Stops both, the collector first so that it can hand its last batch over. */
     async stop() {
       await stack.collector?.stop();
@@ -392,14 +414,7 @@ export async function startStack(options = {}) {
   };
   try {
     stack.jaeger = await startJaeger({ binary: binaries.jaeger, ports, ...options.jaeger });
-    stack.collector = await startCollector({
-      binary: binaries.collector,
-      ports,
-      storageDir,
-      corsOrigins: options.corsOrigins,
-      config: options.config,
-      env: options.collectorEnv,
-    });
+    stack.collector = await startCollector(collectorOptions);
   } catch (err) {
     await stack.jaeger?.stop();
     throw err;

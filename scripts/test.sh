@@ -45,6 +45,17 @@ step "Go tests: collector-config/faultlineprocessor"
   go test -count=1 -run '^$' -fuzz FuzzSymbolicate -fuzztime 10s .
 )
 
+# The keyfiles storage of the exporters' queues: its tests (a restart between operations, a Set cut short,
+# keys that try to leave the folder) and 10 s of the model-based fuzz target (operations and restarts
+# against a map).
+step "Go tests: collector-config/keyfilestorage"
+(
+  cd collector-config/keyfilestorage
+  export GONOSUMDB="${GONOSUMDB:-github.com/open-telemetry/opentelemetry-collector-contrib,go.opentelemetry.io/collector}"
+  go test -count=1 ./...
+  go test -count=1 -run '^$' -fuzz FuzzOperations -fuzztime 10s .
+)
+
 # The example Kubernetes manifests of the scale-out layout, decoded strictly into k8s.io/api's types (no cluster).
 step "Go tests: collector-config/scale/kubernetes (manifests)"
 (cd collector-config/scale/kubernetes && go test -count=1 ./...)

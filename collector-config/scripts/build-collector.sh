@@ -2,8 +2,9 @@
 # Prints the path of the faultline collector binary, building it first if needed.
 # - FAULTLINE_OTELCOL=/path/to/otelcol-contrib, or an `otelcol-contrib` on PATH, is used as is.
 # - Otherwise the OpenTelemetry Collector Builder builds builder-config.yaml into a cache outside git,
-#   keyed by a hash of the manifest and of the local faultline processor's sources (Go files, go.mod,
-#   go.sum, the embedded rules): a change to either rebuilds, an unchanged tree is reused.
+#   keyed by a hash of the manifest and of the local modules' sources (the faultline processor and the
+#   keyfiles storage: Go files, go.mod, go.sum, the embedded rules): a change to any rebuilds, an unchanged
+#   tree is reused.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${FAULTLINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/faultline}"
@@ -21,7 +22,7 @@ hash="$(
   cd "$here"
   { echo builder-config.yaml
     find patches -type f -name '*.patch'
-    find faultlineprocessor -type f \( -name '*.go' ! -name '*_test.go' -o -name go.mod -o -name go.sum -o -name '*.json' \) \
+    find faultlineprocessor keyfilestorage -type f \( -name '*.go' ! -name '*_test.go' -o -name go.mod -o -name go.sum -o -name '*.json' \) \
       ! -path '*/testdata/*' | LC_ALL=C sort
   } | xargs sha256sum | sha256sum | cut -c1-16
 )"
