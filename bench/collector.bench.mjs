@@ -115,7 +115,7 @@ for (let n = 0, seq = 0; (RUNS.includes('redaction') || RUNS.includes('metrics')
   perService.set(service, (perService.get(service) ?? 0) + count);
   batches.push(encodeBatch(service, count, seq));
 }
-console.log(`encoded ${TOTAL} exception spans in ${batches.length} requests of ${BATCH}`);
+if (batches.length) console.log(`encoded ${TOTAL} exception spans in ${batches.length} requests of ${BATCH}`);
 
 /** One round: a fresh collector (with `config`, or the `collector` binary) and Jaeger, every batch of `load`
  * sent, figures returned. `warm(stack)` runs first, untimed. */
@@ -131,6 +131,9 @@ async function measure(
   const TOTAL = load.total;
   const binaries = collector ? { ...(await buildBinaries({ log: () => {} })), collector } : undefined;
   // Jaeger in memory, as in every earlier run of this benchmark: it measures the collector, not the store.
+  // Room for every trace of the round (the memory store's default keeps 200,000 and drops the oldest,
+  // which a longer run would count as loss), plus the warm-up and latency spans.
+  process.env.FAULTLINE_JAEGER_MAX_TRACES = String(Math.max(200_000, TOTAL + 10_000));
   const stack = await startStack({ ports: PORTS, config, binaries, collectorEnv, jaeger: { storage: 'memory' } });
   try {
     await warm(stack);
