@@ -157,25 +157,17 @@ function describe(value: unknown): Described {
     if (inner === undefined) break;
     current = inner.value;
   }
-  switch (typeof current) {
-    case 'string':
-      return primitive('string', current, current);
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-      return primitive(typeof current, String(current), current);
-    case 'symbol':
-      return primitive('symbol', symbolText(current), current);
-    case 'undefined':
-      return primitive('undefined', 'undefined', current);
-    case 'function':
-      return primitive('function', `function ${safeString(current, 'name') || '(anonymous)'}`, current);
-  }
-  if (current === null || typeof current !== 'object') return primitive('null', 'null', current);
-  if (isRevoked(current)) return primitive('Proxy', 'revoked Proxy', current);
-  if (isErrorLike(current)) return describeError(current);
-  if (isEventLike(current)) return describeEvent(current);
-  return describeObject(current);
+  const kind = typeof current;
+  if (kind === 'symbol') return primitive(kind, symbolText(current as symbol), current);
+  if (kind === 'function') return primitive(kind, `function ${safeString(current, 'name') || '(anonymous)'}`, current);
+  // Strings, numbers, booleans, bigints and undefined are their own text.
+  if (kind !== 'object') return primitive(kind, String(current), current);
+  if (current === null) return primitive('null', 'null', current);
+  const obj = current as object;
+  if (isRevoked(obj)) return primitive('Proxy', 'revoked Proxy', obj);
+  if (isErrorLike(obj)) return describeError(obj);
+  if (isEventLike(obj)) return describeEvent(obj);
+  return describeObject(obj);
 }
 
 function primitive(type: string, message: string, source: unknown): Described {
@@ -310,20 +302,11 @@ function preview(obj: object): string {
 }
 
 function previewValue(v: unknown): string {
-  switch (typeof v) {
-    case 'string':
-      return JSON.stringify(clip(v));
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-    case 'undefined':
-      return String(v);
-    case 'symbol':
-      return symbolText(v);
-    case 'function':
-      return '[Function]';
-  }
-  if (v === null) return 'null';
+  if (typeof v === 'string') return JSON.stringify(clip(v));
+  if (typeof v === 'symbol') return symbolText(v);
+  if (typeof v === 'function') return '[Function]';
+  // Numbers, booleans, bigints, undefined and null are their own text.
+  if (typeof v !== 'object' || v === null) return String(v);
   if (isArray(v)) return `[Array(${safeLength(v)})]`;
   return `[${constructorName(v) ?? 'Object'}]`;
 }
