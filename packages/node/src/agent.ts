@@ -173,6 +173,7 @@ export class NodeAgent {
    * shouldReport says, else the default; a predicate that fails is counted and said once on stderr.
    */
   decideReport(framework: string, candidate: ReportCandidate, own?: ShouldReport): boolean {
+    if (this.config.disabled) return false; // nothing is reported: the app's predicate is not asked either
     return decideReport(own ?? this.options.shouldReport, framework, candidate, (why) => {
       this.losses['faultline.should_report.failed']++;
       if (this.shouldReportWarned) return;

@@ -114,7 +114,15 @@ describe("init()'s shouldReport", () => {
 
 describe("the agent's decision", () => {
   afterEach(() => vi.restoreAllMocks());
-  const agent = () => new NodeAgent(readConfig({ OTEL_SDK_DISABLED: 'true' }, { spoolDir: '/tmp/unused' }));
+  const agent = () => new NodeAgent(readConfig({}, { spoolDir: '/tmp/unused' }));
+
+  it('asks no predicate when the agent is disabled (OTEL_SDK_DISABLED=true): nothing is reported', () => {
+    const a = new NodeAgent(readConfig({ OTEL_SDK_DISABLED: 'true' }, { spoolDir: '/tmp/unused' }));
+    let asked = 0;
+    a.configure({ shouldReport: () => ++asked > 0 });
+    expect(a.decideReport('koa', candidate(500))).toBe(false);
+    expect(asked).toBe(0);
+  });
   const failedCount = (a: NodeAgent) =>
     (a as unknown as { losses: Record<string, number> }).losses['faultline.should_report.failed'];
 
