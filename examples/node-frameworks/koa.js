@@ -12,7 +12,8 @@ app.use(async (ctx) => {
   if (ctx.path.startsWith('/orders/')) {
     const cart = undefined;
     ctx.body = cart.total; // TypeError: reported, 500
-  } else if (ctx.path === '/search') ctx.throw(429, 'too many searches'); // reported: shouldReport asks
+  } else if (ctx.path === '/search')
+    ctx.throw(429, 'too many searches'); // reported: shouldReport asks
   else ctx.throw(404, 'no such page'); // not reported
 });
 const server = app.listen(Number(process.env.PORT || 0), '127.0.0.1', () =>
