@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hookExpressApp, isExpressApp } from '../src/frameworks/express-final';
-import { hapiReport } from '../src/frameworks/hapi';
+import { hapiReport, hookHapi } from '../src/frameworks/hapi';
 import { type FrameworkReport, hookLoadedFrameworks } from '../src/frameworks/hooks';
 import { hookKoa, koaReport, koaStatus } from '../src/frameworks/koa';
 import { nestReport } from '../src/frameworks/nestjs';
@@ -131,6 +131,39 @@ describe('hapi', () => {
         hapiReport(request);
       }),
     );
+  });
+
+  it("listens to each server core's response event once, and gives the request in flight its matched route", () => {
+    const listeners: [unknown, (...a: unknown[]) => void][] = [];
+    const events = { on: (criteria: unknown, fn: (...a: unknown[]) => void) => listeners.push([criteria, fn]) };
+    const notFound = { path: '/{p*}' };
+    class Request {
+      raw = { req: {} };
+      server = { events };
+      route: { path: string } = notFound;
+      _core = { router: { specials: { notFound: { route: { public: notFound } } } } };
+      _listen() {}
+    }
+    const reports: (FrameworkReport | undefined)[] = [];
+    const routes: [unknown, () => unknown][] = [];
+    const sink = {
+      report: (_m: string, r: FrameworkReport | undefined) => reports.push(r),
+      decided: () => false,
+      route: (req: unknown, template: () => unknown) => routes.push([req, template]),
+    };
+    expect(hookHapi(Request, sink)).toBe(true);
+    const first = new Request();
+    first._listen();
+    new Request()._listen();
+    expect(listeners.map(([criteria]) => criteria)).toEqual(['response']); // one per server core
+    expect(routes[0]?.[0]).toBe(first.raw.req);
+    expect(routes[0]?.[1]()).toBeUndefined(); // hapi's not-found route until a route matches
+    first.route = { path: '/orders/{id}' };
+    expect(routes[0]?.[1]()).toBe('/orders/{id}');
+    const error = new Error('x');
+    listeners[0]?.[1]({ ...first, method: 'get', path: '/orders/42', response: { statusCode: 500, _error: error } });
+    expect(reports[0]).toMatchObject({ error, status: 500, byDefault: true });
+    expect(reports[0]?.attributes['http.route']).toBe('/orders/{id}');
   });
 });
 
