@@ -1,8 +1,10 @@
 // The request in flight rides on the uncaught errors and rejections that happen while it is (Node's
 // http.server.request.start channel and AsyncLocalStorage): a rejection while a request waits, a crash
 // mid-request (exit code and stderr those of plain node); a rejection outside any request, or after the
-// request was answered, carries no request.
-import { resolve } from 'node:path';
+// request was answered, carries no request. In a framework, the rejection also carries the route the
+// framework matched (http.route) and, under an Express router mounted at a prefix, the path the client asked for.
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { eventOf, tagsOf, waitForExceptionSpans } from '../support/jaeger.mjs';
 import { agentEnv, REGISTER, startServer } from '../support/node.mjs';
@@ -76,4 +78,50 @@ describe('the request in flight', () => {
     for (const message of ['rejected after the answer', 'rejected outside any request'])
       expect(byMessage[message]).not.toHaveProperty('url.path');
   });
+});
+
+describe('the request in flight in a framework', () => {
+  const requireHere = createRequire(__filename);
+  const packageDir = (name: string) => dirname(requireHere.resolve(`${name}/package.json`));
+  it.each([
+    ['Express 5', 'express', packageDir('express'), '/api/orders/:id', {}],
+    ['Express 4', 'express', packageDir('express4'), '/api/orders/:id', {}],
+    [
+      'Koa 3',
+      'koa',
+      requireHere.resolve('koa'),
+      '/api/orders/:id',
+      { KOA_ROUTER_MODULE: requireHere.resolve('@koa/router') },
+    ],
+    ['Fastify 5', 'fastify', requireHere.resolve('fastify'), '/api/orders/:id', {}],
+    ['hapi 21', 'hapi', packageDir('@hapi/hapi'), '/api/orders/{id}', {}],
+  ])(
+    '%s gives the rejection its route and the path the client asked for',
+    async (_name, framework, module, route, env) => {
+      const service = `in-flight-${framework}-${Date.now() % 1000000}`;
+      const args = [
+        '--require',
+        `${REGISTER}.cjs`,
+        '--unhandled-rejections=warn',
+        resolve(__dirname, 'apps/in-flight-route.cjs'),
+      ];
+      const app = await startServer(
+        node,
+        args,
+        agentEnv(stack.urls.otlpHttp, service, { FRAMEWORK: framework, FRAMEWORK_MODULE: module, ...env }),
+        children,
+      );
+      const res = await fetch(`${app.url}/api/orders/42?token=s3cret`, { headers: { 'user-agent': 'e2e-agent/1.0' } });
+      expect(await res.text()).toBe('answered after the rejection\n');
+      const [span] = await waitForExceptionSpans(stack.urls.jaegerQuery, service, 1, 20_000);
+      await app.stop();
+      expect(tagsOf({ processes: {}, spans: [span] } as never)).toMatchObject({
+        'faultline.mechanism': 'unhandledRejection',
+        'http.request.method': 'GET',
+        'http.route': route,
+        'url.path': '/api/orders/42', // Express: originalUrl (the router's req.url is /42); the query left out
+        'user_agent.original': 'e2e-agent/1.0',
+      });
+    },
+  );
 });

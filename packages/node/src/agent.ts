@@ -34,10 +34,11 @@ import {
 } from '@faultline/core/context';
 import { type ConfigResult, checkInitOptions, type InitOptions, type NodeAgentConfig, readConfig } from './config';
 import type { Delivery, DeliveryHost, LogLevel as Level } from './delivery';
-import { FASTIFY_ERROR_CHANNEL, fastifyReport } from './frameworks/fastify';
+import { FASTIFY_ERROR_CHANNEL, FASTIFY_START_CHANNEL, fastifyReport, fastifyRoute } from './frameworks/fastify';
 import type { FrameworkReport, FrameworkSink } from './frameworks/hooks';
 import type { Pipeline } from './pipeline';
 import { RequestContext } from './request-context';
+import { decideReport, type ReportCandidate, type ShouldReport } from './should-report';
 import { VERSION } from './version';
 
 export type { InitOptions } from './config';
@@ -72,14 +73,18 @@ export class NodeAgent {
   private installed = false;
   private disabled = false;
   private pending: Pending[] = [];
-  /** What was lost and not yet counted on a report: it rides on the next one that goes out. */
+  /** What was lost (or failed) and not yet counted on a report: it rides on the next one that goes out. */
   private losses = {
     'faultline.queue.dropped': 0,
     'faultline.buffer.dropped': 0,
     'faultline.spool.dropped': 0,
     /** Refused by the collector for good (a 4xx that retrying cannot cure). */
     'faultline.refused': 0,
+    /** The app's shouldReport threw or gave no boolean: the default decision was taken (should-report.ts). */
+    'faultline.should_report.failed': 0,
   };
+  /** A failing shouldReport is said on stderr once; later failures are only counted. */
+  private shouldReportWarned = false;
   private pipeline?: Pipeline;
   private deliveryInstance?: Delivery;
   private user: ContextAttributes = {};
@@ -99,6 +104,7 @@ export class NodeAgent {
   private frameworkSink: FrameworkSink = {
     report: (mechanism, report) => this.guard(() => this.onFrameworkError(mechanism, report)),
     decided: (error) => typeof error === 'object' && error !== null && this.decidedErrors.has(error),
+    route: (req, template) => this.requests.route(req, template),
   };
 
   constructor(configResult: ConfigResult) {
@@ -135,6 +141,13 @@ export class NodeAgent {
     subscribe(FASTIFY_ERROR_CHANNEL, (message) =>
       this.guard(() => this.onFrameworkError('fastify', fastifyReport(message))),
     );
+    if (this.config.requestContext)
+      subscribe(FASTIFY_START_CHANNEL, (message) =>
+        this.guard(() => {
+          const started = fastifyRoute(message);
+          if (started) this.requests.route(started.req, () => started.route);
+        }),
+      );
     subscribe(REQUEST_START_CHANNEL, (message) => this.guard(() => this.onRequestStart(message)));
     setTimeout(() => this.guard(() => this.delivery().drainSpool()), SPOOL_RESEND_DELAY_MS).unref();
     this.log('info', `faultline: reporting to ${this.config.tracesEndpoint} as ${this.config.serviceName}`);
@@ -152,7 +165,23 @@ export class NodeAgent {
 
   /** An error a framework caught and answered, with the request it happened in. */
   private onFrameworkError(mechanism: string, report: FrameworkReport | undefined): void {
-    if (report) this.reportHandled(report.error, mechanism, report.attributes);
+    if (report && this.decideReport(mechanism, report)) this.reportHandled(report.error, mechanism, report.attributes);
+  }
+
+  /**
+   * Whether an error a framework answered is reported: `own` (expressErrorHandler's option) or init()'s
+   * shouldReport says, else the default; a predicate that fails is counted and said once on stderr.
+   */
+  decideReport(framework: string, candidate: ReportCandidate, own?: ShouldReport): boolean {
+    if (this.config.disabled) return false; // nothing is reported: the app's predicate is not asked either
+    return decideReport(own ?? this.options.shouldReport, framework, candidate, (why) => {
+      this.losses['faultline.should_report.failed']++;
+      if (this.shouldReportWarned) return;
+      this.shouldReportWarned = true;
+      process.stderr.write(
+        `faultline: shouldReport ${why}; the default decision was taken (report 5xx). Said once: later failures are counted in faultline.should_report.failed\n`,
+      );
+    });
   }
 
   /** An error a framework hook of the app's own (expressErrorHandler) has decided about, reported or not. */

@@ -8,6 +8,7 @@ import type {
   RateLimitOptions,
   ScrubOptions,
 } from '@faultline/core';
+import type { ShouldReport } from './should-report';
 
 export type LogLevel = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
 
@@ -205,6 +206,13 @@ export interface InitOptions {
   /** Classification rules tried before faultline's own table (see @faultline/core classify). */
   classify?: ClassificationRule[];
   beforeSend?: (report: ExceptionReport) => ExceptionReport | null | undefined;
+  /**
+   * Whether to report an error a framework answered (Express, Connect, Fastify, Koa, hapi, NestJS):
+   * `(error, req, res, { framework, status }) => boolean`. Without it, what is answered with a 5xx (hapi: a
+   * 500). One that throws or answers anything but a boolean leaves that default, counted in
+   * `faultline.should_report.failed`.
+   */
+  shouldReport?: ShouldReport;
 }
 
 type Check = (value: unknown, drop: (why: string) => undefined) => unknown;
@@ -273,6 +281,10 @@ const INIT_CHECKS: Record<keyof InitOptions, Check> = {
     return Array.isArray(v) ? v : undefined;
   },
   beforeSend: (v, drop) => (typeof v === 'function' ? v : drop('expected a function')),
+  shouldReport: (v, drop) =>
+    typeof v === 'function'
+      ? v
+      : drop('expected a function (error, req, res, { framework, status }) => boolean; reporting 5xx as by default'),
 };
 
 /**

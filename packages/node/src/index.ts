@@ -6,6 +6,7 @@ import { getAgent } from './agent';
 export type { CaptureContext, InitOptions } from './agent';
 export type { ExpressErrorHandlerOptions } from './frameworks/express';
 export { expressErrorHandler } from './frameworks/express';
+export type { ShouldReport, ShouldReportFacts } from './should-report';
 
 /** Configures the agent in code (over the environment) and installs its hooks if the preload did not. */
 export function init(options: InitOptions = {}): void {

@@ -61,7 +61,7 @@ describe('the route template', () => {
 });
 
 describe("Fastify's error channel", () => {
-  it('reports what Fastify answers with a 5xx, with the request, and nothing for a 4xx', async () => {
+  it('reports what Fastify answers with a 5xx by default, with the request, and leaves a 4xx to shouldReport', async () => {
     const { fastifyReport } = await import('../src/frameworks/fastify');
     const request = {
       method: 'POST',
@@ -70,8 +70,12 @@ describe("Fastify's error channel", () => {
       headers: { 'user-agent': 'ua' },
     };
     const error = new Error('boom');
-    expect(fastifyReport({ error, request })).toEqual({
+    expect(fastifyReport({ error, request, reply: { statusCode: 500 } })).toEqual({
       error,
+      req: request,
+      res: { statusCode: 500 },
+      status: 500,
+      byDefault: true,
       attributes: {
         'http.request.method': 'POST',
         'http.route': '/orders/:id',
@@ -80,7 +84,10 @@ describe("Fastify's error channel", () => {
         'user_agent.original': 'ua',
       },
     });
-    expect(fastifyReport({ error: Object.assign(new Error('v'), { statusCode: 400 }), request })).toBeUndefined();
+    expect(fastifyReport({ error: Object.assign(new Error('v'), { statusCode: 400 }), request })).toMatchObject({
+      status: 400,
+      byDefault: false,
+    });
     fc.assert(fc.property(fc.anything(), (message) => void fastifyReport(message)));
   });
 });

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hookExpressApp, isExpressApp } from '../src/frameworks/express-final';
-import { hapiReport } from '../src/frameworks/hapi';
+import { hapiReport, hookHapi } from '../src/frameworks/hapi';
 import { type FrameworkReport, hookLoadedFrameworks } from '../src/frameworks/hooks';
 import { hookKoa, koaReport, koaStatus } from '../src/frameworks/koa';
 import { nestReport } from '../src/frameworks/nestjs';
@@ -24,7 +24,8 @@ describe('Koa', () => {
     expect(koaStatus(undefined)).toBe(500);
   });
 
-  it('reports a 5xx with the request, the query left out, and no 4xx', () => {
+  it('reports a 5xx by default with the request, the query left out, and leaves a 4xx to shouldReport', () => {
+    expect(koaReport(new Error('x'), ctx).byDefault).toBe(true);
     expect(koaReport(new Error('x'), ctx)?.attributes).toEqual({
       'http.request.method': 'GET',
       'http.route': '/orders/:id',
@@ -32,7 +33,10 @@ describe('Koa', () => {
       'http.response.status_code': 500,
       'user_agent.original': 'ua/1',
     });
-    expect(koaReport(Object.assign(new Error('x'), { status: 422, expose: true }), ctx)).toBeUndefined();
+    expect(koaReport(Object.assign(new Error('x'), { status: 422, expose: true }), ctx)).toMatchObject({
+      status: 422,
+      byDefault: false,
+    });
   });
 
   it('takes the status already sent when the headers were out before the error', () => {
@@ -40,7 +44,7 @@ describe('Koa', () => {
       ...ctx,
       res: { statusCode: 200 },
     });
-    expect(report).toBeUndefined();
+    expect(report).toMatchObject({ status: 200, byDefault: false });
     const sent503 = koaReport(Object.assign(new Error('late'), { headerSent: true }), { res: { statusCode: 503 } });
     expect(sent503?.attributes['http.response.status_code']).toBe(503);
   });
@@ -60,11 +64,22 @@ describe('Koa', () => {
       }
     }
     const reports: [string, FrameworkReport | undefined][] = [];
-    expect(hookKoa(Application, { report: (m, r) => reports.push([m, r]), decided: () => false })).toBe(true);
-    expect(hookKoa(Application, { report: () => {}, decided: () => false })).toBe(false); // once per class
+    const routes: [unknown, () => unknown][] = [];
+    const sink = {
+      report: (m: string, r: FrameworkReport | undefined) => reports.push([m, r]),
+      decided: () => false,
+      route: (req: unknown, template: () => unknown) => routes.push([req, template]),
+    };
+    expect(hookKoa(Application, sink)).toBe(true);
+    expect(hookKoa(Application, { ...sink, report: () => {} })).toBe(false); // once per class
     const app = new Application();
-    const made = app.createContext({ method: 'GET' }, { statusCode: 200 });
+    const req = { method: 'GET' };
+    const made = app.createContext(req, { statusCode: 200 }) as { app: unknown; _matchedRoute?: string };
     expect(made.app).toBe(app);
+    // The request in flight gets the route @koa/router matches later.
+    expect(routes[0]?.[0]).toBe(req);
+    made._matchedRoute = '/orders/:id';
+    expect(routes[0]?.[1]()).toBe('/orders/:id');
     app.createContext({}, {});
     // Koa installs its own logger only when this is 0 (application.js callback()).
     expect(app.listenerCount('error')).toBe(0);
@@ -77,17 +92,22 @@ describe('Koa', () => {
 });
 
 describe('hapi', () => {
-  it("reports the request error event's error with the request, method in upper case", () => {
+  it('reports an error answer of the response event with the request, method in upper case; a 500 by default', () => {
     const error = new Error('x');
+    const response = { statusCode: 500, _error: error };
     const request = {
       method: 'get',
       path: '/orders/42',
       route: { path: '/orders/{id}' },
       headers: { 'user-agent': 'ua/1' },
-      response: { statusCode: 500 },
+      response,
     };
-    expect(hapiReport(request, { error, tags: ['internal', 'error'] })).toEqual({
+    expect(hapiReport(request)).toEqual({
       error,
+      req: request,
+      res: response,
+      status: 500,
+      byDefault: true,
       attributes: {
         'http.request.method': 'GET',
         'http.route': '/orders/{id}',
@@ -96,15 +116,54 @@ describe('hapi', () => {
         'user_agent.original': 'ua/1',
       },
     });
-    expect(hapiReport(request, { data: 'no error' })).toBeUndefined();
+    expect(hapiReport({ ...request, response: { statusCode: 404 } })).toBeUndefined(); // not an error answer
+    // hapi logs a 500 only: a 503 or a 404 is for shouldReport to ask for.
+    for (const statusCode of [503, 404])
+      expect(hapiReport({ ...request, response: { statusCode, _error: error } })).toMatchObject({
+        status: statusCode,
+        byDefault: false,
+      });
   });
 
   it('never throws, whatever the event carries', () => {
     fc.assert(
-      fc.property(fc.anything(), fc.anything(), (request, event) => {
-        hapiReport(request, event);
+      fc.property(fc.anything(), (request) => {
+        hapiReport(request);
       }),
     );
+  });
+
+  it("listens to each server core's response event once, and gives the request in flight its matched route", () => {
+    const listeners: [unknown, (...a: unknown[]) => void][] = [];
+    const events = { on: (criteria: unknown, fn: (...a: unknown[]) => void) => listeners.push([criteria, fn]) };
+    const notFound = { path: '/{p*}' };
+    class Request {
+      raw = { req: {} };
+      server = { events };
+      route: { path: string } = notFound;
+      _core = { router: { specials: { notFound: { route: { public: notFound } } } } };
+      _listen() {}
+    }
+    const reports: (FrameworkReport | undefined)[] = [];
+    const routes: [unknown, () => unknown][] = [];
+    const sink = {
+      report: (_m: string, r: FrameworkReport | undefined) => reports.push(r),
+      decided: () => false,
+      route: (req: unknown, template: () => unknown) => routes.push([req, template]),
+    };
+    expect(hookHapi(Request, sink)).toBe(true);
+    const first = new Request();
+    first._listen();
+    new Request()._listen();
+    expect(listeners.map(([criteria]) => criteria)).toEqual(['response']); // one per server core
+    expect(routes[0]?.[0]).toBe(first.raw.req);
+    expect(routes[0]?.[1]()).toBeUndefined(); // hapi's not-found route until a route matches
+    first.route = { path: '/orders/{id}' };
+    expect(routes[0]?.[1]()).toBe('/orders/{id}');
+    const error = new Error('x');
+    listeners[0]?.[1]({ ...first, method: 'get', path: '/orders/42', response: { statusCode: 500, _error: error } });
+    expect(reports[0]).toMatchObject({ error, status: 500, byDefault: true });
+    expect(reports[0]?.attributes['http.route']).toBe('/orders/{id}');
   });
 });
 
@@ -126,7 +185,7 @@ describe('the frameworks found in require.cache', () => {
         '/app/node_modules/not-koa/lib/application.js': { exports: untouched },
         '/app/empty.js': undefined,
       },
-      { report: () => {}, decided: () => false },
+      { report: () => {}, decided: () => false, route: () => {} },
     );
     expect(Koa.prototype.createContext).not.toBe(original);
     expect(Request.prototype._listen).not.toBe(listen);
@@ -151,6 +210,7 @@ describe('Express final handler hook', () => {
   const sink = (reports: unknown[], decided: unknown[] = []) => ({
     report: (_m: string, r: unknown) => reports.push(r),
     decided: (e: unknown) => decided.includes(e),
+    route: () => {},
   });
   type Layer = (e: unknown, req: unknown, res: unknown, next: (e: unknown) => void) => void;
 
@@ -176,10 +236,14 @@ describe('Express final handler hook', () => {
     for (const error of [new Error('a'), Object.assign(new Error('b'), { status: 404 }), decided])
       layer(error, req, { statusCode: 200 }, (e) => next.push(e));
     expect(next).toHaveLength(3);
-    expect(reports).toHaveLength(1);
+    // Both undecided errors go to the agent, which decides (a 404 is not reported by default).
+    expect(reports).toMatchObject([
+      { status: 500, byDefault: true },
+      { status: 404, byDefault: false },
+    ]);
     stack.push({ handle: () => {} }); // a middleware the app added after the first request
     layer(new Error('c'), req, { statusCode: 200 }, (e) => next.push(e));
-    expect(reports).toHaveLength(1);
+    expect(reports).toHaveLength(2);
     expect(next).toHaveLength(4);
   });
 });
@@ -191,7 +255,7 @@ describe('NestJS', () => {
   });
   const req = { method: 'GET', originalUrl: '/orders/42?x=1', route: { path: '/orders/:id' }, headers: {} };
 
-  it('reports what the filter answered with a 5xx, with the status it sent, and nothing else', () => {
+  it('reports what the filter answered with a 5xx by default, with the status it sent, and nothing but HTTP', () => {
     const error = new Error('x');
     expect(nestReport(error, host(req, { statusCode: 503 }))?.attributes).toEqual({
       'http.request.method': 'GET',
@@ -199,7 +263,7 @@ describe('NestJS', () => {
       'url.path': '/orders/42',
       'http.response.status_code': 503,
     });
-    expect(nestReport(error, host(req, { statusCode: 404 }))).toBeUndefined();
+    expect(nestReport(error, host(req, { statusCode: 404 }))).toMatchObject({ status: 404, byDefault: false });
     expect(nestReport(error, host(req, { statusCode: 500 }, 'rpc'))).toBeUndefined();
     // Fastify adapter: the route's options hold the template.
     const fastifyRequest = { method: 'GET', url: '/orders/42', routeOptions: { url: '/orders/:id' } };

@@ -1,6 +1,7 @@
 // An Express app (4 or 5, from EXPRESS_MODULE) with routes that fail in the ways apps do. With
 // FAULTLINE_HANDLER=1 it adds faultline's error handler, with FAULTLINE_HANDLER=quiet one whose shouldReport
-// says no to everything; without, it is the same app for comparison.
+// says no to everything (own-throws: one that throws); without, it is the same app for comparison.
+require('./should-report.cjs'); // FAULTLINE_SHOULD_REPORT: init({ shouldReport })
 const express = require(process.env.EXPRESS_MODULE);
 const major = Number(require(`${process.env.EXPRESS_MODULE}/package.json`).version.split('.')[0]);
 
@@ -21,9 +22,19 @@ const failing = async () => {
 app.get('/reject', major >= 5 ? failing : (req, res, next) => failing().catch(next));
 app.get('/not-found', (req, res, next) => next(Object.assign(new Error('no such thing'), { status: 404 })));
 app.get('/answered', (req, res) => res.status(404).send('nothing here'));
-if (process.env.FAULTLINE_HANDLER === '1' || process.env.FAULTLINE_HANDLER === 'quiet') {
+// The handler's own shouldReport: `quiet` says no to everything, `own-throws` throws (the default holds).
+const HANDLER_OPTIONS = {
+  1: {},
+  quiet: { shouldReport: () => false },
+  'own-throws': {
+    shouldReport: () => {
+      throw new Error('handler predicate bug');
+    },
+  },
+};
+if (HANDLER_OPTIONS[process.env.FAULTLINE_HANDLER]) {
   const { expressErrorHandler } = require(process.env.FAULTLINE_NODE_PACKAGE);
-  app.use(expressErrorHandler(process.env.FAULTLINE_HANDLER === 'quiet' ? { shouldReport: () => false } : {}));
+  app.use(expressErrorHandler(HANDLER_OPTIONS[process.env.FAULTLINE_HANDLER]));
 }
 // The app's own error handler after faultline's: it still sees every error.
 app.use((err, req, res, next) => {

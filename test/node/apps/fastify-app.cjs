@@ -1,4 +1,5 @@
 // A Fastify 5 app with routes that fail in the ways apps do; run with or without the preload.
+require('./should-report.cjs'); // FAULTLINE_SHOULD_REPORT: init({ shouldReport })
 const fastify = require(process.env.FASTIFY_MODULE)({ logger: false });
 
 fastify.get('/orders/:id', async (request) => {

@@ -1,4 +1,5 @@
 // A hapi 21 app with routes that fail in the ways apps do; run with or without the preload.
+require('./should-report.cjs'); // FAULTLINE_SHOULD_REPORT: init({ shouldReport })
 const Hapi = require(process.env.HAPI_MODULE);
 const Boom = require(require.resolve('@hapi/boom', { paths: [process.env.HAPI_MODULE] }));
 
@@ -27,6 +28,8 @@ server.route([
     },
   },
   { method: 'GET', path: '/not-found', handler: () => Boom.notFound('no such thing') },
+  // hapi logs a 500 as an error, not this: faultline's default reports it neither.
+  { method: 'GET', path: '/unavailable', handler: () => Boom.serverUnavailable('down for maintenance') },
   { method: 'GET', path: '/answered', handler: (_request, h) => h.response('nothing here').code(404) },
 ]);
 server.start().then(() => console.log(`listening ${server.info.port}`));

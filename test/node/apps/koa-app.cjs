@@ -1,6 +1,7 @@
 // A Koa app (2 or 3, from KOA_MODULE) with @koa/router and routes that fail in the ways apps do; run with
 // or without the preload. KOA_SILENT=1 sets app.silent (Koa then logs nothing); KOA_OWN_LISTENER=1 adds
 // the app's own `error` listener (Koa's default logger is then not installed).
+require('./should-report.cjs'); // FAULTLINE_SHOULD_REPORT: init({ shouldReport })
 const Koa = require(process.env.KOA_MODULE);
 const Router = require(process.env.KOA_ROUTER_MODULE);
 

@@ -1,5 +1,6 @@
 // A NestJS 11 app on its Express adapter (NEST_ADAPTER=fastify: its Fastify one), in plain JavaScript
 // (decorators applied by hand), with routes that fail in the ways apps do; run with or without the preload.
+require('./should-report.cjs'); // FAULTLINE_SHOULD_REPORT: init({ shouldReport })
 require('reflect-metadata');
 const { NestFactory } = require('@nestjs/core');
 const { Controller, Get, Module, NotFoundException, Param, ServiceUnavailableException } = require('@nestjs/common');

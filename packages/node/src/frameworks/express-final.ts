@@ -4,7 +4,8 @@
 // error middleware of four parameters is added after everything the app has: Express passes it only what
 // would reach the final handler, and it passes that on with next(err) unchanged. The router calls the final
 // handler from setImmediate either way, so the answer, the log and its stack are those of plain node.
-import { attributesOf, type ExpressRequest } from './express';
+import { reportsByDefault } from '../should-report';
+import { attributesOf, type ExpressRequest } from './express-request';
 import type { FrameworkSink } from './hooks';
 import { errorStatus } from './request-attributes';
 
@@ -48,7 +49,14 @@ export function hookExpressApp(app: ExpressApp, sink: FrameworkSink): void {
       const stack = routerOf(app)?.stack;
       if (stack?.[stack.length - 1]?.handle === finalReporter && !sink.decided(error)) {
         const status = res?.headersSent === true ? Number(res.statusCode) : errorStatus(error, res?.statusCode);
-        if (status >= 500) sink.report('express', { error, attributes: attributesOf(req, status) });
+        sink.report('express', {
+          error,
+          req,
+          res,
+          status,
+          byDefault: reportsByDefault(status),
+          attributes: attributesOf(req, status),
+        });
       }
     } catch {
       // Never into the app.

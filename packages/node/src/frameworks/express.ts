@@ -2,28 +2,34 @@
 // on unchanged, so the app's own error handlers and Express's final handler answer exactly as before.
 //   app.use(expressErrorHandler())   // after the routes, before the app's own error handlers
 import { getAgent } from '../agent';
-import { errorStatus, requestAttributes } from './request-attributes';
+import { decideReport, reportsByDefault, type ShouldReport } from '../should-report';
+import { attributesOf, type ExpressRequest } from './express-request';
+import { errorStatus } from './request-attributes';
+
+export type { ExpressRequest } from './express-request';
+export { attributesOf, routeTemplate } from './express-request';
 
 export interface ExpressErrorHandlerOptions {
   /**
-   * Whether to report this error. By default only what will be answered with a 5xx: a 404 or a failed
-   * validation is the app working, not an incident.
+   * Whether to report this error; over init()'s `shouldReport` for what reaches this handler. By default
+   * only what will be answered with a 5xx: a 404 or a failed validation is the app working, not an
+   * incident. A predicate that throws (or answers anything but a boolean) leaves the default decision.
    */
-  shouldReport?: (error: unknown, req: unknown, res: unknown) => boolean;
-}
-
-export interface ExpressRequest {
-  method?: unknown;
-  originalUrl?: unknown;
-  url?: unknown;
-  baseUrl?: unknown;
-  route?: { path?: unknown };
-  headers?: Record<string, unknown>;
+  shouldReport?: ShouldReport;
 }
 
 /** The error middleware. Four parameters: that is how Express tells an error handler from a route. */
 export function expressErrorHandler(options: ExpressErrorHandlerOptions = {}) {
-  const custom = typeof options?.shouldReport === 'function' ? options.shouldReport : undefined;
+  let own: ShouldReport | undefined;
+  try {
+    own = typeof options?.shouldReport === 'function' ? options.shouldReport : undefined;
+    if (options?.shouldReport !== undefined && !own)
+      process.stderr.write(
+        `faultline: expressErrorHandler() option shouldReport: expected a function, got ${typeof options.shouldReport}; reporting 5xx\n`,
+      );
+  } catch {
+    // options that cannot be read: the defaults
+  }
   return function faultlineErrorHandler(
     error: unknown,
     req: ExpressRequest,
@@ -36,50 +42,15 @@ export function expressErrorHandler(options: ExpressErrorHandlerOptions = {}) {
       // an older copy's (the preload of another version), without it.
       agent.noteDecided?.(error);
       const status = errorStatus(error, res?.statusCode);
-      let report = status >= 500;
-      if (custom) {
-        try {
-          report = Boolean(custom(error, req, res));
-        } catch {
-          report = true; // a throwing predicate must not cost the report
-        }
-      }
+      const candidate = { error, req, res, status, byDefault: reportsByDefault(status) };
+      // The agent's decision counts a failing predicate; an older agent without it gets this one's.
+      const report = agent.decideReport
+        ? agent.decideReport('express', candidate, own)
+        : decideReport(own, 'express', candidate, () => {});
       if (report) agent.captureException(error, { mechanism: 'express', attributes: attributesOf(req, status) });
     } catch {
       // Never into the app.
     }
     next(error);
   };
-}
-
-/** The request's facts; a request object that cannot be read gives the status alone, never a lost report. */
-export function attributesOf(req: ExpressRequest, status: number) {
-  try {
-    const url = typeof req.originalUrl === 'string' ? req.originalUrl : req.url;
-    return requestAttributes({
-      method: req.method,
-      route: routeTemplate(req.route?.path, req.baseUrl, url),
-      url,
-      status,
-      userAgent: req.headers?.['user-agent'],
-    });
-  } catch {
-    return requestAttributes({ status });
-  }
-}
-
-/**
- * The route template, `/orders/:id`. An error handler after a router sees the router's own path (`/:id`):
- * Express has restored `baseUrl` by then. The mount prefix is then the request path's leading segments, as
- * many as the path has beyond the route's; a route with wildcards or patterns stays as Express has it.
- */
-export function routeTemplate(path: unknown, baseUrl: unknown, url: unknown): string | undefined {
-  if (typeof path !== 'string') return undefined;
-  if (typeof baseUrl === 'string' && baseUrl !== '') return `${baseUrl}${path}`;
-  if (typeof url !== 'string' || /[*()?+[\]]/.test(path)) return path;
-  const segments = (p: string) => p.split('/').filter(Boolean);
-  const actual = segments(url.split(/[?#]/, 1)[0]!);
-  const extra = actual.length - segments(path).length;
-  if (extra <= 0) return path;
-  return `/${actual.slice(0, extra).join('/')}${path === '/' ? '' : path}`;
 }

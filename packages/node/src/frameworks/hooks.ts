@@ -5,13 +5,15 @@
 // (express-final.ts). Nothing is loaded and nothing is patched for a framework the app
 // does not use; an app that never serves HTTP never loads this file (agent.ts requires it lazily).
 import type { Attributes } from '@faultline/core';
+import type { ReportCandidate } from '../should-report';
 import { hookExpressApp, isExpressApp } from './express-final';
 import { HAPI_REQUEST_FILE, hookHapi } from './hapi';
 import { hookKoa, KOA_APPLICATION_FILE } from './koa';
 import { hookNest, NEST_FILTER_FILE } from './nestjs';
 
-export interface FrameworkReport {
-  error: unknown;
+/** An error a framework answered, with its request; the agent decides whether it is reported
+ * (should-report.ts). */
+export interface FrameworkReport extends ReportCandidate {
   attributes: Attributes;
 }
 
@@ -20,6 +22,9 @@ export interface FrameworkSink {
   report(mechanism: string, report: FrameworkReport | undefined): void;
   /** expressErrorHandler() has seen this error (and reported it or not, as its shouldReport said). */
   decided(error: unknown): boolean;
+  /** The route template of the request `req` (Node's own request object), once the framework knows it:
+   * for the request in flight (request-context.ts). */
+  route(req: unknown, template: () => unknown): void;
 }
 
 const HOOKS: [RegExp, (exports: unknown, sink: FrameworkSink) => boolean][] = [

@@ -6,6 +6,7 @@
 // `Application.prototype.createContext`, found in require.cache once a server takes its first request
 // (frameworks/hooks.ts): it returns before any middleware runs, so its frame is in no app error's stack.
 import { errorMonitor } from 'node:events';
+import { reportsByDefault } from '../should-report';
 import type { FrameworkReport, FrameworkSink } from './hooks';
 import { observeCalls } from './observe-calls';
 import { readKey, requestAttributes } from './request-attributes';
@@ -17,17 +18,21 @@ const HOOKED = Symbol.for('faultline.koa.hooked');
 
 interface KoaContext {
   req?: { method?: unknown; headers?: Record<string, unknown> };
+  request?: unknown;
+  response?: unknown;
   res?: { statusCode?: unknown };
   originalUrl?: unknown;
   /** Set by @koa/router: the template of the matched route, prefixes included. */
   _matchedRoute?: unknown;
 }
 
-/** Makes every Koa app of this Application class report its `error` events; once per class. */
+/** Makes every Koa app of this Application class report its `error` events; once per class. Each context
+ * gives the request in flight its route, once @koa/router has matched one. */
 export function hookKoa(Application: unknown, sink: FrameworkSink): boolean {
   const observed = new WeakSet<object>();
   const proto = (Application as { prototype?: unknown } | undefined)?.prototype;
-  return observeCalls(proto, 'createContext', HOOKED, (app) => {
+  return observeCalls(proto, 'createContext', HOOKED, (app, [req], ctx) => {
+    sink.route(req, () => (ctx as KoaContext | undefined)?._matchedRoute);
     const a = app as { on(event: symbol, fn: (...args: unknown[]) => void): void };
     if (observed.has(a)) return;
     observed.add(a);
@@ -35,16 +40,25 @@ export function hookKoa(Application: unknown, sink: FrameworkSink): boolean {
   });
 }
 
-/** What to report for an `error` event of a Koa app: what Koa answers with a 5xx (or sent a 5xx before). */
-export function koaReport(error: unknown, ctx: unknown): FrameworkReport | undefined {
+/** An `error` event of a Koa app, reported by default when Koa answers it with a 5xx (or sent a 5xx before). */
+export function koaReport(error: unknown, ctx: unknown): FrameworkReport {
   const c = (typeof ctx === 'object' && ctx !== null ? ctx : {}) as KoaContext;
   // Headers already sent: Koa can answer nothing more, the status is what went out. Else ctx.onerror is
   // about to answer with the error's status (a valid one), or 500.
-  const status = readKey(error, 'headerSent') === true ? numberOr(c.res?.statusCode, 500) : koaStatus(error);
-  if (status < 500) return undefined;
+  let status = 500;
+  try {
+    status = readKey(error, 'headerSent') === true ? numberOr(c.res?.statusCode, 500) : koaStatus(error);
+  } catch {
+    // a context that cannot be read: Koa answers 500
+  }
+  const byDefault = reportsByDefault(status);
   try {
     return {
       error,
+      req: c.request,
+      res: c.response,
+      status,
+      byDefault,
       attributes: requestAttributes({
         method: c.req?.method,
         route: c._matchedRoute,
@@ -54,7 +68,8 @@ export function koaReport(error: unknown, ctx: unknown): FrameworkReport | undef
       }),
     };
   } catch {
-    return { error, attributes: requestAttributes({ status }) }; // a context that cannot be read
+    // a context that cannot be read
+    return { error, req: undefined, res: undefined, status, byDefault, attributes: requestAttributes({ status }) };
   }
 }
 

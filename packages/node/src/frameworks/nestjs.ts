@@ -4,6 +4,7 @@
 // `BaseExceptionFilter.prototype.catch` (@nestjs/core/exceptions/base-exception-filter.js), found in
 // require.cache at a server's first request (hooks.ts): the agent observes it after it returned, when the
 // answer has gone out and its status is known. It calls no app code, so its frame is in no error's stack.
+import { reportsByDefault } from '../should-report';
 import type { FrameworkReport, FrameworkSink } from './hooks';
 import { observeCalls } from './observe-calls';
 import { requestAttributes } from './request-attributes';
@@ -29,7 +30,7 @@ interface NestRequest {
   headers?: Record<string, unknown>;
 }
 
-/** Makes Nest's base exception filter report what it answers with a 5xx; once per copy of @nestjs/core. */
+/** Makes Nest's base exception filter report what it answers (by default, a 5xx); once per copy of @nestjs/core. */
 export function hookNest(exports: unknown, sink: FrameworkSink): boolean {
   const filter = (exports as { BaseExceptionFilter?: { prototype?: unknown } } | undefined)?.BaseExceptionFilter;
   return observeCalls(filter?.prototype, 'catch', HOOKED, (_filter, [exception, host]) =>
@@ -37,16 +38,22 @@ export function hookNest(exports: unknown, sink: FrameworkSink): boolean {
   );
 }
 
-/** The report of an exception Nest's filter has answered over HTTP: when the status it sent is 5xx. */
+/** The report of an exception Nest's filter has answered over HTTP, with the status it sent: reported by
+ * default when it is a 5xx. */
 export function nestReport(exception: unknown, host: unknown): FrameworkReport | undefined {
   const h = host as ArgumentsHost | undefined;
   if (typeof h?.getType !== 'function' || h.getType() !== 'http' || typeof h.getArgByIndex !== 'function')
     return undefined;
   const req = (h.getArgByIndex(0) ?? {}) as NestRequest;
-  const status = (h.getArgByIndex(1) as { statusCode?: unknown } | undefined)?.statusCode;
-  if (typeof status !== 'number' || status < 500) return undefined;
+  const res = h.getArgByIndex(1);
+  const status = (res as { statusCode?: unknown } | undefined)?.statusCode;
+  if (typeof status !== 'number') return undefined; // not answered: nothing to decide on
   return {
     error: exception,
+    req,
+    res,
+    status,
+    byDefault: reportsByDefault(status),
     attributes: requestAttributes({
       method: req.method,
       route: req.route?.path ?? req.routeOptions?.url,

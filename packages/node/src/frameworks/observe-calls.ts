@@ -7,7 +7,7 @@ export function observeCalls(
   holder: unknown,
   name: string,
   marker: symbol,
-  observe: (self: unknown, args: unknown[]) => void,
+  observe: (self: unknown, args: unknown[], result: unknown) => void,
 ): boolean {
   const target = holder as Record<PropertyKey, unknown> | undefined;
   const original = target?.[name];
@@ -18,7 +18,7 @@ export function observeCalls(
     [name](this: unknown, ...args: unknown[]) {
       const result = (original as (...a: unknown[]) => unknown).apply(this, args);
       try {
-        observe(this, args);
+        observe(this, args, result);
       } catch {
         // Never into the app.
       }

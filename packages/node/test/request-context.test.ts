@@ -1,0 +1,80 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { RequestContext } from '../src/request-context';
+
+/** Runs `fn` in an async context of its own, as a request's handling would be (enterWith stays in it). */
+const inOwnContext = <T>(fn: () => T): Promise<T> => new Promise((resolve) => setImmediate(() => resolve(fn())));
+const response = () => ({ writableFinished: false, destroyed: false });
+
+describe('the request in flight', () => {
+  it("has Express's originalUrl as url.path (a mounted router's url lacks its prefix) and the route Express matched", async () => {
+    const attributes = await inOwnContext(() => {
+      const context = new RequestContext();
+      const req = {
+        method: 'GET',
+        url: '/42?token=s3cret',
+        originalUrl: '/api/orders/42?token=s3cret',
+        baseUrl: '/api/orders',
+        route: { path: '/:id' },
+        headers: { 'user-agent': 'ua/1' },
+      };
+      context.enter({ request: req, response: response() });
+      return context.attributes();
+    });
+    expect(attributes).toEqual({
+      'http.request.method': 'GET',
+      'http.route': '/api/orders/:id',
+      'url.path': '/api/orders/42',
+      'user_agent.original': 'ua/1',
+    });
+  });
+
+  it('takes the route a framework hook hands it for its request, and only for that one', async () => {
+    const [matched, other] = await inOwnContext(() => {
+      const context = new RequestContext();
+      const req = { method: 'GET', url: '/orders/42' };
+      context.enter({ request: req, response: response() });
+      context.route({ url: '/orders/42' }, () => '/not/this/one'); // another request object
+      const before = context.attributes();
+      context.route(req, () => '/orders/{id}');
+      return [context.attributes(), before];
+    });
+    expect(other).not.toHaveProperty('http.route');
+    expect(matched).toMatchObject({ 'http.route': '/orders/{id}', 'url.path': '/orders/42' });
+  });
+
+  it('is none once the response is finished', async () => {
+    const attributes = await inOwnContext(() => {
+      const context = new RequestContext();
+      context.enter({ request: { url: '/x' }, response: { writableFinished: true } });
+      return context.attributes();
+    });
+    expect(attributes).toBeUndefined();
+  });
+
+  it('keeps the path without its query and never throws, whatever the request and its route are', async () => {
+    await inOwnContext(() => {
+      fc.assert(
+        fc.property(
+          fc.string(),
+          fc.option(fc.string()),
+          fc.anything(),
+          fc.boolean(),
+          (originalUrl, url, route, hookThrows) => {
+            const context = new RequestContext();
+            const req = { url, originalUrl, route };
+            context.enter({ request: req, response: response() });
+            context.route(req, () => {
+              if (hookThrows) throw new Error('hostile route');
+              return route;
+            });
+            const attributes = context.attributes();
+            expect(attributes?.['url.path']).toBe(originalUrl.split(/[?#]/, 1)[0]);
+            const template = attributes?.['http.route'];
+            expect(template === undefined || typeof template === 'string').toBe(true);
+          },
+        ),
+      );
+    });
+  });
+});

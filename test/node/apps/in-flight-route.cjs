@@ -1,0 +1,43 @@
+// One route per framework (FRAMEWORK: express, koa, fastify, hapi), under a prefix (Express: a router mounted
+// at /api/orders, whose `req.url` lacks the prefix), whose handler leaves a rejection unhandled while the
+// request is in flight, then answers. Run under --unhandled-rejections=warn (the rejection does not end it).
+const framework = process.env.FRAMEWORK;
+const frameworkModule = process.env.FRAMEWORK_MODULE;
+const listening = (port) => console.log(`listening ${port}`);
+
+/** Rejects with nothing to catch it, 5 ms into the request; the answer comes 25 ms later. */
+async function rejectInFlight() {
+  (async () => {
+    await new Promise((r) => setTimeout(r, 5));
+    throw new RangeError(`rejected in flight (${framework})`);
+  })();
+  await new Promise((r) => setTimeout(r, 30));
+  return 'answered after the rejection\n';
+}
+
+if (framework === 'express') {
+  const express = require(frameworkModule);
+  const app = express();
+  const orders = express.Router();
+  orders.get('/:id', (_req, res) => rejectInFlight().then((body) => res.send(body)));
+  app.use('/api/orders', orders);
+  const server = app.listen(0, '127.0.0.1', () => listening(server.address().port));
+} else if (framework === 'koa') {
+  const Koa = require(frameworkModule);
+  const Router = require(process.env.KOA_ROUTER_MODULE);
+  const app = new Koa();
+  const orders = new Router({ prefix: '/api/orders' });
+  orders.get('/:id', async (ctx) => {
+    ctx.body = await rejectInFlight();
+  });
+  app.use(orders.routes());
+  const server = app.listen(0, '127.0.0.1', () => listening(server.address().port));
+} else if (framework === 'fastify') {
+  const fastify = require(frameworkModule)({ logger: false });
+  fastify.register(async (orders) => orders.get('/:id', rejectInFlight), { prefix: '/api/orders' });
+  fastify.listen({ port: 0, host: '127.0.0.1' }).then(() => listening(fastify.server.address().port));
+} else if (framework === 'hapi') {
+  const server = require(frameworkModule).server({ port: 0, host: '127.0.0.1' });
+  server.route({ method: 'GET', path: '/api/orders/{id}', handler: rejectInFlight });
+  server.start().then(() => listening(server.info.port));
+}
