@@ -1,0 +1,107 @@
+// Instructions per request of an Express and a Fastify server, bare and with faultline's preload, counted by
+// callgrind (valgrind): repeatable on a shared machine, where requests/s and CPU time per request (part 4 of
+// node.bench.mjs) wander by more than the 2 % issue 14 asks about. Each variant runs twice, N1 and N2
+// keep-alive requests after start-up, and the difference over N2 - N1 is its cost per request (start-up,
+// JIT warm-up and exit cancel out). Run: node bench/node.bench.mjs --parts 4 --rounds 1 once (it installs
+// express and fastify into bench/.peers/), then node bench/node-requests.callgrind.mjs [N1=1000] [N2=5000]
+// [express,fastify]; with another node binary for another Node version. Results: BENCHMARKS.md.
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const peers = join(here, '.peers');
+const register = join(here, '../packages/node/dist/register.cjs');
+const [N1, N2] = [Number(process.argv[2] ?? 1000), Number(process.argv[3] ?? 5000)];
+const frameworks = (process.argv[4] ?? 'express,fastify').split(',');
+
+// The route of node.bench.mjs part 4, and a way out that lets callgrind write its counts.
+const apps = {
+  express: `const express = require('express');
+const app = express();
+app.get('/orders/:id', async (req, res) => {
+  await null;
+  res.json({ id: req.params.id, total: 42 });
+});
+app.get('/exit', () => process.exit(0));
+const server = app.listen(0, '127.0.0.1', () => console.log('listening ' + server.address().port));
+`,
+  fastify: `const fastify = require('fastify')();
+fastify.get('/orders/:id', async (request) => {
+  await null;
+  return { id: request.params.id, total: 42 };
+});
+fastify.get('/exit', async () => process.exit(0));
+fastify.listen({ port: 0, host: '127.0.0.1' }).then(() => console.log('listening ' + fastify.server.address().port));
+`,
+};
+const variants = {
+  bare: {},
+  '@faultline/node preload': { args: ['--require', register] },
+  '@faultline/node, FAULTLINE_REQUEST_CONTEXT=false': {
+    args: ['--require', register],
+    env: { FAULTLINE_REQUEST_CONTEXT: 'false' },
+  },
+};
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+const get = (port, path) =>
+  new Promise((resolve, reject) =>
+    http.get({ host: '127.0.0.1', port, path, agent }, (res) => res.resume().on('end', resolve)).on('error', reject),
+  );
+
+/** Every instruction the server ran, start to exit, having answered `requests` requests. */
+async function instructions(app, variant, requests) {
+  const out = join(tmpdir(), `faultline-callgrind.${process.pid}`);
+  const child = spawn(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      '--smc-check=all-non-file',
+      `--callgrind-out-file=${out}`,
+      process.execPath,
+      ...(variant.args ?? []),
+      app,
+    ],
+    {
+      cwd: peers,
+      env: { PATH: process.env.PATH, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', ...variant.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const port = await new Promise((resolve, reject) => {
+    let stdout = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      const m = /listening (\d+)/.exec(stdout);
+      if (m) resolve(m[1]);
+    });
+    exited.then(() => reject(new Error(`the server exited before listening:\n${stderr.slice(-2000)}`)));
+  });
+  for (let i = 0; i < requests; i += 4) await Promise.all([0, 1, 2, 3].map(() => get(port, '/orders/42')));
+  get(port, '/exit').catch(() => {}); // the server exits before it answers
+  await exited;
+  const counts = readFileSync(out, 'utf8');
+  rmSync(out, { force: true });
+  return Number((/^summary:\s+(\d+)/m.exec(counts) ?? /^totals:\s+(\d+)/m.exec(counts))?.[1]);
+}
+
+console.log(`Node ${process.version}: instructions per request (callgrind, ${N2} - ${N1} requests)`);
+for (const framework of frameworks) {
+  const app = join(peers, `callgrind-${framework}-app.cjs`);
+  writeFileSync(app, apps[framework]);
+  let bare;
+  for (const [name, variant] of Object.entries(variants)) {
+    const perRequest = ((await instructions(app, variant, N2)) - (await instructions(app, variant, N1))) / (N2 - N1);
+    bare ??= perRequest;
+    const vsBare = name === 'bare' ? '' : ` (${((perRequest / bare - 1) * 100).toFixed(1)} % over bare)`;
+    console.log(`${framework}, ${name}: ${(perRequest / 1000).toFixed(1)} k instructions${vsBare}`);
+  }
+}
+agent.destroy();
