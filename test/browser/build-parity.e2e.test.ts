@@ -143,8 +143,12 @@ function comparable(trace: JaegerTrace, span: JaegerSpan) {
     tags: tags(span.tags),
     // Events in order (breadcrumbs, oldest first, then the exception), each with every field and its type.
     events: [...(span.logs ?? [])].sort((a, b) => a.timestamp - b.timestamp).map((log) => tags(log.fields)),
-    // Jaeger's own notes (a zero-length span's "Negative duration detected..."), without the times they name.
-    warnings: (span.warnings ?? []).map((w) => w.replace(/\d{4}-\d\d-\d\d [\d:.]+ \+0000 UTC/g, '<time>')),
+    // Jaeger's own notes (a zero-length span's "Negative duration detected..."), without the times they name,
+    // and without its clock-skew notes: those measure the page's wall clock (the report's time) against its
+    // performance clock (the app's span) at that load, which drift apart by milliseconds in either build.
+    warnings: (span.warnings ?? [])
+      .filter((w) => !w.startsWith('clock skew adjustment'))
+      .map((w) => w.replace(/\d{4}-\d\d-\d\d [\d:.]+ \+0000 UTC/g, '<time>')),
   };
 }
 
