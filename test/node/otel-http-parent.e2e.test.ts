@@ -4,16 +4,13 @@
 // and the exception event is on the server span too (not with hapi, which decides after the span ended).
 // Checked in the trace Jaeger stored under that id.
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { eventOf, eventually, getTrace } from '../support/jaeger.mjs';
-import { agentEnv, REGISTER, startServer } from '../support/node.mjs';
+import { agentEnv, packageDir, REGISTER, resolveModule, startServer } from '../support/node.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpHttp: string; jaegerQuery: string } };
 const node = process.env.FAULTLINE_TEST_NODE || process.execPath;
-const requireHere = createRequire(__filename);
-const packageDir = (name: string) => dirname(requireHere.resolve(`${name}/package.json`));
 const children: { kill: (s: string) => void }[] = [];
 afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
@@ -44,12 +41,12 @@ const CASES: [string, string, string, Record<string, string>, string][] = [
     { CONNECT_MODULE: packageDir('connect'), FAULTLINE_HANDLER: '1' },
     '/throw',
   ],
-  ['Fastify 5', 'fastify', 'fastify-app.cjs', { FASTIFY_MODULE: requireHere.resolve('fastify') }, '/orders/42'],
+  ['Fastify 5', 'fastify', 'fastify-app.cjs', { FASTIFY_MODULE: resolveModule('fastify') }, '/orders/42'],
   [
     'Koa 3',
     'koa',
     'koa-app.cjs',
-    { KOA_MODULE: requireHere.resolve('koa'), KOA_ROUTER_MODULE: requireHere.resolve('@koa/router') },
+    { KOA_MODULE: resolveModule('koa'), KOA_ROUTER_MODULE: resolveModule('@koa/router') },
     '/orders/42',
   ],
   ['hapi 21', 'hapi', 'hapi-app.cjs', { HAPI_MODULE: packageDir('@hapi/hapi') }, '/orders/42'],

@@ -3,11 +3,10 @@
 // mid-request (exit code and stderr those of plain node); a rejection outside any request, or after the
 // request was answered, carries no request. In a framework, the rejection also carries the route the
 // framework matched (http.route) and, under an Express router mounted at a prefix, the path the client asked for.
-import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { eventOf, tagsOf, waitForExceptionSpans } from '../support/jaeger.mjs';
-import { agentEnv, REGISTER, startServer } from '../support/node.mjs';
+import { agentEnv, packageDir, REGISTER, resolveModule, startServer } from '../support/node.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpHttp: string; jaegerQuery: string } };
 const node = process.env.FAULTLINE_TEST_NODE || process.execPath;
@@ -81,19 +80,11 @@ describe('the request in flight', () => {
 });
 
 describe('the request in flight in a framework', () => {
-  const requireHere = createRequire(__filename);
-  const packageDir = (name: string) => dirname(requireHere.resolve(`${name}/package.json`));
   it.each([
     ['Express 5', 'express', packageDir('express'), '/api/orders/:id', {}],
     ['Express 4', 'express', packageDir('express4'), '/api/orders/:id', {}],
-    [
-      'Koa 3',
-      'koa',
-      requireHere.resolve('koa'),
-      '/api/orders/:id',
-      { KOA_ROUTER_MODULE: requireHere.resolve('@koa/router') },
-    ],
-    ['Fastify 5', 'fastify', requireHere.resolve('fastify'), '/api/orders/:id', {}],
+    ['Koa 3', 'koa', resolveModule('koa'), '/api/orders/:id', { KOA_ROUTER_MODULE: resolveModule('@koa/router') }],
+    ['Fastify 5', 'fastify', resolveModule('fastify'), '/api/orders/:id', {}],
     ['hapi 21', 'hapi', packageDir('@hapi/hapi'), '/api/orders/{id}', {}],
   ])(
     '%s gives the rejection its route and the path the client asked for',

@@ -4,16 +4,21 @@
 // predicate that throws leaves the default decision, each failure counted in faultline.should_report.failed
 // on the reports and the first one said once on stderr. Whatever the predicate does, the app answers and
 // prints what it does under plain node (faultline's one warning line aside).
-import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { reportsOf } from '../support/jaeger.mjs';
-import { agentEnv, answersOf, comparablePrinted, REGISTER, startServer } from '../support/node.mjs';
+import {
+  agentEnv,
+  answersOf,
+  comparablePrinted,
+  packageDir,
+  REGISTER,
+  resolveModule,
+  startServer,
+} from '../support/node.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpHttp: string; jaegerQuery: string } };
 const node = process.env.FAULTLINE_TEST_NODE || process.execPath;
-const requireHere = createRequire(__filename);
-const packageDir = (name: string) => dirname(requireHere.resolve(`${name}/package.json`));
 const children: { kill: (s: string) => void }[] = [];
 afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
@@ -71,7 +76,7 @@ const CASES: Case[] = [
     name: 'Fastify 5',
     framework: 'fastify',
     app: 'fastify-app.cjs',
-    env: { FASTIFY_MODULE: requireHere.resolve('fastify') },
+    env: { FASTIFY_MODULE: resolveModule('fastify') },
     // The failed schema and the unknown route never reach a handler, so no predicate is asked about them.
     routes: ['/not-found', '/answered', '/validated', '/nowhere', '/throw', '/reject', '/orders/42'],
     fiveHundreds: ['async route failed', 'order 42 has no total', 'sync route failed'],
@@ -82,7 +87,7 @@ const CASES: Case[] = [
     name: 'Koa 3',
     framework: 'koa',
     app: 'koa-app.cjs',
-    env: { KOA_MODULE: requireHere.resolve('koa'), KOA_ROUTER_MODULE: requireHere.resolve('@koa/router') },
+    env: { KOA_MODULE: resolveModule('koa'), KOA_ROUTER_MODULE: resolveModule('@koa/router') },
     routes: [
       '/not-found',
       '/exposed',

@@ -2,11 +2,17 @@
 // collector and inherits nothing else from the test process.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
 
 const dist = resolve(import.meta.dirname, '../../packages/node/dist');
 /** The preload, without its extension (register.cjs for --require, register.mjs for --import). */
 export const REGISTER = `${dist}/register`;
+
+/** A test dependency's entry file, as the suites resolve it (test/package.json). */
+export const resolveModule = createRequire(import.meta.url).resolve;
+/** A test dependency's folder (a framework app takes it as EXPRESS_MODULE and the like). */
+export const packageDir = (name) => dirname(resolveModule(`${name}/package.json`));
 
 /** The environment of an app reporting as `service` to the test collector; `extra` adds or overrides. */
 export function agentEnv(otlpHttpUrl, service, extra = {}) {
