@@ -4,7 +4,11 @@
 // keep-alive requests after start-up, and the difference over N2 - N1 is its cost per request (start-up,
 // JIT warm-up and exit cancel out). Run: node bench/node.bench.mjs --parts 4 --rounds 1 once (it installs
 // express and fastify into bench/.peers/), then node bench/node-requests.callgrind.mjs [N1=1000] [N2=5000]
-// [express,fastify]; with another node binary for another Node version. Results: BENCHMARKS.md.
+// [express,fastify] [--probes]; with another node binary for another Node version. Results: BENCHMARKS.md.
+// Node runs with --predictable (V8 on one thread, its compiler and GC on a fixed schedule): without it the
+// counts of one variant wander by 3 to 5 points between runs; with it, by about 0.1. --probes adds preloads
+// that do one part of what faultline's does each (an empty subscriber, a store entered per request), to
+// tell what Node and the framework cost from what faultline's code adds.
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -17,6 +21,7 @@ const peers = join(here, '.peers');
 const register = join(here, '../packages/node/dist/register.cjs');
 const [N1, N2] = [Number(process.argv[2] ?? 1000), Number(process.argv[3] ?? 5000)];
 const frameworks = (process.argv[4] ?? 'express,fastify').split(',');
+const withProbes = process.argv.includes('--probes');
 
 // The route of node.bench.mjs part 4, and a way out that lets callgrind write its counts.
 const apps = {
@@ -38,9 +43,25 @@ fastify.get('/exit', async () => process.exit(0));
 fastify.listen({ port: 0, host: '127.0.0.1' }).then(() => console.log('listening ' + fastify.server.address().port));
 `,
 };
+// One part of faultline's per-request work each (callgrind-probe-N.cjs, written beside the apps), and what
+// an earlier build paid: a subscriber on Fastify's per-request tracing channel.
+const probes = {
+  'http.server.request.start, empty subscriber': `require('node:diagnostics_channel').subscribe('http.server.request.start', () => {});`,
+  'an AsyncLocalStorage store entered per request': `const { AsyncLocalStorage } = require('node:async_hooks');
+const storage = new AsyncLocalStorage();
+require('node:diagnostics_channel').subscribe('http.server.request.start', (m) => storage.enterWith({ req: m.request, res: m.response }));`,
+  "Fastify's onError hook, added on fastify.initialization": `require('node:diagnostics_channel').subscribe('fastify.initialization', ({ fastify }) =>
+  fastify.addHook('onError', (request, reply, error, done) => done()),
+);`,
+  "Fastify's handler error channel, empty subscriber (the build before)": `require('node:diagnostics_channel').subscribe('tracing:fastify.request.handler:error', () => {});`,
+};
 const variants = {
   bare: {},
   '@faultline/node preload': { args: ['--require', register] },
+  '@faultline/node, FAULTLINE_REQUEST_CONTEXT=true': {
+    args: ['--require', register],
+    env: { FAULTLINE_REQUEST_CONTEXT: 'true' },
+  },
   '@faultline/node, FAULTLINE_REQUEST_CONTEXT=false': {
     args: ['--require', register],
     env: { FAULTLINE_REQUEST_CONTEXT: 'false' },
@@ -63,6 +84,7 @@ async function instructions(app, variant, requests) {
       '--smc-check=all-non-file',
       `--callgrind-out-file=${out}`,
       process.execPath,
+      '--predictable',
       ...(variant.args ?? []),
       app,
     ],
@@ -91,6 +113,13 @@ async function instructions(app, variant, requests) {
   rmSync(out, { force: true });
   return Number((/^summary:\s+(\d+)/m.exec(counts) ?? /^totals:\s+(\d+)/m.exec(counts))?.[1]);
 }
+
+if (withProbes)
+  for (const [name, source] of Object.entries(probes)) {
+    const file = join(peers, `callgrind-probe-${Object.keys(probes).indexOf(name)}.cjs`);
+    writeFileSync(file, `${source}\n`);
+    variants[`probe: ${name}`] = { args: ['--require', file] };
+  }
 
 console.log(`Node ${process.version}: instructions per request (callgrind, ${N2} - ${N1} requests)`);
 for (const framework of frameworks) {

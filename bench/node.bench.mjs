@@ -278,6 +278,10 @@ fastify.listen({ port: 0, host: '127.0.0.1' }).then(() => console.log('listening
   const variants = {
     bare: { args: [] },
     '@faultline/node (preload alone)': { args: ['--require', register] },
+    '@faultline/node, FAULTLINE_REQUEST_CONTEXT=true': {
+      args: ['--require', register],
+      env: { FAULTLINE_REQUEST_CONTEXT: 'true' },
+    },
     '@faultline/node, FAULTLINE_REQUEST_CONTEXT=false': {
       args: ['--require', register],
       env: { FAULTLINE_REQUEST_CONTEXT: 'false' },

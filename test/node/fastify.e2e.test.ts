@@ -1,5 +1,6 @@
 // Fastify 5 with the preload alone: what its handlers throw and it answers with a 5xx is reported with the
-// request (from Fastify's diagnostics channel, nothing patched), a 4xx is not, and every response is what
+// request (an onError hook added to the instance Fastify publishes on its initialization channel, nothing
+// patched), a 4xx is not, and every response is what
 // the same app answers under plain node.
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';

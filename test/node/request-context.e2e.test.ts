@@ -3,6 +3,9 @@
 // mid-request (exit code and stderr those of plain node); a rejection outside any request, or after the
 // request was answered, carries no request. In a framework, the rejection also carries the route the
 // framework matched (http.route) and, under an Express router mounted at a prefix, the path the client asked for.
+// These run with FAULTLINE_REQUEST_CONTEXT=true, on each Node; the last one checks the default (`auto`): the
+// request where AsyncLocalStorage runs on AsyncContextFrame (Node 24), none where it runs on async hooks.
+import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { eventOf, tagsOf, waitForExceptionSpans } from '../support/jaeger.mjs';
@@ -15,14 +18,18 @@ afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
 });
 
+/** The agent's environment with the request context asked for (the default decides by Node: see the end). */
+const withContext = (service: string, extra: Record<string, string> = {}) =>
+  agentEnv(stack.urls.otlpHttp, service, { FAULTLINE_REQUEST_CONTEXT: 'true', ...extra });
+
 /** Runs the app through its three requests (the last one ends it); resolves with what it printed. */
-async function run(service: string, preload: boolean) {
+async function run(service: string, preload: boolean, env = withContext(service)) {
   const args = [
     ...(preload ? ['--require', `${REGISTER}.cjs`] : []),
     '--unhandled-rejections=warn',
     resolve(__dirname, 'apps/request-crash.cjs'),
   ];
-  const app = await startServer(node, args, agentEnv(stack.urls.otlpHttp, service), children);
+  const app = await startServer(node, args, env, children);
   const headers = { 'user-agent': 'e2e-agent/1.0' };
   const answers = [
     await (await fetch(`${app.url}/reject?token=s3cret`, { headers })).text(),
@@ -99,7 +106,7 @@ describe('the request in flight in a framework', () => {
       const app = await startServer(
         node,
         args,
-        agentEnv(stack.urls.otlpHttp, service, { FRAMEWORK: framework, FRAMEWORK_MODULE: module, ...env }),
+        withContext(service, { FRAMEWORK: framework, FRAMEWORK_MODULE: module, ...env }),
         children,
       );
       const res = await fetch(`${app.url}/api/orders/42?token=s3cret`, { headers: { 'user-agent': 'e2e-agent/1.0' } });
@@ -115,4 +122,48 @@ describe('the request in flight in a framework', () => {
       });
     },
   );
+});
+
+describe("the request in flight in Fastify's other route shapes", () => {
+  it('finds the template of each from the path, when the error needs it', async () => {
+    const service = `in-flight-fastify-shapes-${Date.now() % 1000000}`;
+    const args = [
+      '--require',
+      `${REGISTER}.cjs`,
+      '--unhandled-rejections=warn',
+      resolve(__dirname, 'apps/in-flight-route.cjs'),
+    ];
+    const env = withContext(service, { FRAMEWORK: 'fastify', FRAMEWORK_MODULE: resolveModule('fastify') });
+    const app = await startServer(node, args, env, children);
+    const routes: Record<string, string> = {
+      '/api/orders/42/lines/3': '/api/orders/:id/lines/:line',
+      '/api/orders/files/a/b%20c.txt': '/api/orders/files/*',
+      '/api/orders/near/1.5-2.5': '/api/orders/near/:lat-:lng',
+      '/api/orders/numbered/7': '/api/orders/numbered/:n(^\\d+)',
+    };
+    for (const path of Object.keys(routes)) expect((await fetch(`${app.url}${path}`)).status).toBe(200);
+    const spans = await waitForExceptionSpans(stack.urls.jaegerQuery, service, 4, 20_000);
+    await app.stop();
+    const found = Object.fromEntries(
+      spans.map((s: never) => {
+        const tags = tagsOf({ processes: {}, spans: [s] } as never);
+        return [String(tags['url.path']), tags['http.route']];
+      }),
+    );
+    expect(found).toEqual(routes);
+  });
+});
+
+describe('the request in flight by default', () => {
+  it('is on where AsyncLocalStorage runs on AsyncContextFrame (Node 24), off on async hooks (Node 20, 22)', async () => {
+    const service = `request-context-auto-${Date.now() % 100000}`;
+    const printed = await run(service, true, agentEnv(stack.urls.otlpHttp, service));
+    expect(printed.code).toBe(1);
+    const major = Number(execFileSync(node, ['-p', 'process.versions.node']).toString().split('.')[0]);
+    const spans = await waitForExceptionSpans(stack.urls.jaegerQuery, service, 4, 20_000);
+    const crash = spans.find((s: never) => eventOf(s)?.['exception.message'] === 'crashed mid-request');
+    const tags = tagsOf({ processes: {}, spans: [crash] } as never);
+    if (major >= 24) expect(tags).toMatchObject({ 'url.path': '/crash', 'http.request.method': 'GET' });
+    else expect(tags).not.toHaveProperty('url.path');
+  });
 });

@@ -77,11 +77,12 @@ const CASES: Case[] = [
     framework: 'fastify',
     app: 'fastify-app.cjs',
     env: { FASTIFY_MODULE: resolveModule('fastify') },
-    // The failed schema and the unknown route never reach a handler, so no predicate is asked about them.
+    // The failed schema is an error Fastify answers (400), so the predicate is asked about it; the unknown
+    // route is not an error.
     routes: ['/not-found', '/answered', '/validated', '/nowhere', '/throw', '/reject', '/orders/42'],
     fiveHundreds: ['async route failed', 'order 42 has no total', 'sync route failed'],
-    fourHundreds: ['no such thing'],
-    asked: 4,
+    fourHundreds: ['no such thing', "querystring must have required property 'q'"],
+    asked: 5,
   },
   {
     name: 'Koa 3',

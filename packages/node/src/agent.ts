@@ -34,7 +34,6 @@ import {
 } from '@faultline/core/context';
 import { type ConfigResult, checkInitOptions, type InitOptions, type NodeAgentConfig, readConfig } from './config';
 import type { Delivery, DeliveryHost, LogLevel as Level } from './delivery';
-import { FASTIFY_ERROR_CHANNEL, FASTIFY_START_CHANNEL, fastifyReport, fastifyRoute } from './frameworks/fastify';
 import type { FrameworkReport, FrameworkSink } from './frameworks/hooks';
 import type { Pipeline } from './pipeline';
 import { RequestContext } from './request-context';
@@ -51,6 +50,8 @@ const SPOOL_RESEND_DELAY_MS = 1000;
 const OBSERVED = new Set(['unhandledRejection', 'uncaughtExceptionMonitor', 'uncaughtException', 'exit']);
 /** Node publishes every request an HTTP server takes here, before the server's `request` event. */
 const REQUEST_START_CHANNEL = 'http.server.request.start';
+/** Fastify publishes every instance it creates here, before the app adds its routes (frameworks/fastify.ts). */
+const FASTIFY_INIT_CHANNEL = 'fastify.initialization';
 
 export type { CaptureContext };
 
@@ -97,6 +98,8 @@ export class NodeAgent {
   private workerErrors = new WeakSet<object>();
   /** HTTP servers that took a request: the frameworks loaded by then are hooked (frameworks/hooks.ts). */
   private servers = new WeakSet<object>();
+  /** The server of the last request: most requests skip the WeakSet. */
+  private lastServer: object | undefined;
   /** The request in flight, for uncaught errors and rejections. */
   private requests = new RequestContext();
   /** Errors expressErrorHandler() has seen: the final handler's hook leaves them to it. */
@@ -105,6 +108,7 @@ export class NodeAgent {
     report: (mechanism, report) => this.guard(() => this.onFrameworkError(mechanism, report)),
     decided: (error) => typeof error === 'object' && error !== null && this.decidedErrors.has(error),
     route: (req, template) => this.requests.route(req, template),
+    serverRoutes: (server, find) => this.requests.serverRoutes(server, find),
   };
 
   constructor(configResult: ConfigResult) {
@@ -136,19 +140,15 @@ export class NodeAgent {
   install(): void {
     if (this.installed || this.config.disabled) return;
     this.installed = true;
+    this.requests.mode = this.config.requestContext;
     this.wrapProcessEmit();
     subscribe('worker_threads', (message) => this.guard(() => this.onWorker((message as { worker?: unknown }).worker)));
-    subscribe(FASTIFY_ERROR_CHANNEL, (message) =>
-      this.guard(() => this.onFrameworkError('fastify', fastifyReport(message))),
+    subscribe(FASTIFY_INIT_CHANNEL, (message) =>
+      this.guard(() =>
+        frameworkHooks().hookFastify((message as { fastify?: unknown } | undefined)?.fastify, this.frameworkSink),
+      ),
     );
-    if (this.config.requestContext)
-      subscribe(FASTIFY_START_CHANNEL, (message) =>
-        this.guard(() => {
-          const started = fastifyRoute(message);
-          if (started) this.requests.route(started.req, () => started.route);
-        }),
-      );
-    subscribe(REQUEST_START_CHANNEL, (message) => this.guard(() => this.onRequestStart(message)));
+    subscribe(REQUEST_START_CHANNEL, this.requestStarted);
     setTimeout(() => this.guard(() => this.delivery().drainSpool()), SPOOL_RESEND_DELAY_MS).unref();
     this.log('info', `faultline: reporting to ${this.config.tracesEndpoint} as ${this.config.serviceName}`);
   }
@@ -192,15 +192,29 @@ export class NodeAgent {
   /** Every request a server takes: it becomes the request in flight; at a server's first one, the frameworks
    * the app has loaded by now get their hooks (Koa, hapi, NestJS, an Express app that is the listener). */
   private onRequestStart(message: unknown): void {
-    if (this.config.requestContext) this.requests.enter(message);
+    this.requests.enter(message);
     const server = (message as { server?: unknown } | undefined)?.server;
-    if (typeof server !== 'object' || server === null || this.servers.has(server)) return;
+    if (server === this.lastServer || typeof server !== 'object' || server === null) return;
+    this.lastServer = server;
+    if (this.servers.has(server)) return;
     this.servers.add(server);
-    // Loaded with the first request, never at start-up.
-    const { hookLoadedFrameworks, hookServerApps } = require('./frameworks.cjs') as typeof import('./frameworks/hooks');
-    hookLoadedFrameworks(require.cache, this.frameworkSink);
-    hookServerApps(server, this.frameworkSink);
+    outsideDomain(() => {
+      const { hookLoadedFrameworks, hookServerApps } = frameworkHooks();
+      hookLoadedFrameworks(require.cache, this.frameworkSink);
+      hookServerApps(server, this.frameworkSink);
+    });
   }
+
+  /** onRequestStart, guarded, as one function made once: it runs for every request, so it allocates nothing
+   * (guard() would make a closure per call); what could run in a domain (loading the hooks) leaves it. */
+  private readonly requestStarted = (message: unknown): void => {
+    if (this.disabled) return;
+    try {
+      this.onRequestStart(message);
+    } catch (err) {
+      this.fail(err);
+    }
+  };
 
   private reportHandled(value: unknown, mechanism: string, attributes: Attributes, handled = true): void {
     if (this.config.disabled) return;
@@ -588,6 +602,12 @@ function nothingWillSave(): boolean {
  * the app's domain (they would enter and leave it when they fire). The domain module is only touched when
  * the app loaded it and is inside a domain right now.
  */
+/** The framework hooks, loaded when a framework first needs them (a server's first request, a Fastify
+ * instance), never at start-up. */
+function frameworkHooks(): typeof import('./frameworks/hooks') {
+  return require('./frameworks.cjs');
+}
+
 function outsideDomain(fn: () => unknown): void {
   const proc = process as unknown as { domain: unknown };
   const active = proc.domain;

@@ -28,8 +28,9 @@ export interface NodeAgentConfig {
   /** How long a dying process may wait for its report to be delivered. */
   flushTimeoutMs: number;
   signals: ExceptionSignals;
-  /** Whether uncaught errors and rejections carry the request in flight (request-context.ts). */
-  requestContext: boolean;
+  /** Whether uncaught errors and rejections carry the request in flight (request-context.ts); `auto`: where
+   * AsyncLocalStorage is cheap (on AsyncContextFrame: Node 24, or 22 with --experimental-async-context-frame). */
+  requestContext: boolean | 'auto';
 }
 
 /** Default deadline for delivering the report of a crash (the issue's 2 s). */
@@ -53,11 +54,12 @@ export function readConfig(env: NodeJS.ProcessEnv, defaults: { spoolDir: string 
     warn('OTEL_SDK_DISABLED', disabledRaw, 'expected true or false, using false');
   }
 
-  // On Node 20 and 22 the in-flight request's context costs every promise a little (AsyncLocalStorage on
-  // async hooks): a hot service may prefer to do without it.
+  // Before AsyncContextFrame (Node 20, and 22 without its flag) the in-flight request's context costs every
+  // promise an async hook: `auto` keeps it for where it is cheap, `true` asks for it everywhere.
   const requestContextRaw = (env.FAULTLINE_REQUEST_CONTEXT ?? '').trim().toLowerCase();
-  if (requestContextRaw !== '' && requestContextRaw !== 'true' && requestContextRaw !== 'false') {
-    warn('FAULTLINE_REQUEST_CONTEXT', requestContextRaw, 'expected true or false, using true');
+  const requestContext = requestContextRaw === 'true' ? true : requestContextRaw === 'false' ? false : 'auto';
+  if (requestContextRaw !== '' && requestContextRaw !== 'auto' && requestContext === 'auto') {
+    warn('FAULTLINE_REQUEST_CONTEXT', requestContextRaw, 'expected true, false or auto, using auto');
   }
 
   const base = (env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '').trim();
@@ -133,7 +135,7 @@ export function readConfig(env: NodeJS.ProcessEnv, defaults: { spoolDir: string 
       spoolDir: (env.FAULTLINE_SPOOL_DIR ?? '').trim() || defaults.spoolDir,
       flushTimeoutMs,
       signals,
-      requestContext: requestContextRaw !== 'false',
+      requestContext,
     },
     warnings,
   };

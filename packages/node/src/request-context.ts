@@ -7,15 +7,17 @@
 // is in flight there. Node 20 and 22 run AsyncLocalStorage on async hooks, which cost every promise a little
 // once the first store is entered: the storage is made at the first request, never at start-up.
 // The route template (`http.route`) is the framework's: Express leaves its route on Node's request object
-// (express-request.ts); Koa, hapi and Fastify keep it on objects of their own, so their hooks hand the store
-// a way to read it (route()), read only when an error needs it.
+// (express-request.ts); Koa and hapi keep it on objects of their own, so their hooks hand the store a way to
+// read it (route()), read only when an error needs it; Fastify's router finds it then, from the server that
+// took the request (serverRoutes()).
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import type { Attributes } from '@faultline/core';
 import { type ExpressRequest, routeTemplate, urlOf } from './frameworks/express-request';
 import { requestAttributes } from './frameworks/request-attributes';
 
 interface InFlight {
-  req: ExpressRequest;
+  /** Node's request: its socket knows the server that took it. */
+  req: ExpressRequest & { socket?: { server?: unknown } };
   res: { writableFinished?: unknown; destroyed?: unknown };
   /** The framework's route template, once it has matched one. */
   route?: () => unknown;
@@ -23,14 +25,26 @@ interface InFlight {
 
 export class RequestContext {
   private storage?: AsyncLocalStorage<InFlight>;
+  /** Per server, how its framework finds a request's route template. */
+  private routeFinders = new WeakMap<object, (req: unknown) => unknown>();
+
+  /** FAULTLINE_REQUEST_CONTEXT, decided at the first request (`auto` then becomes true or false). */
+  mode: boolean | 'auto' = 'auto';
 
   /** A message of `http.server.request.start`: its request becomes the store of what handles it. */
   enter(message: unknown): void {
+    if (this.mode === false) return;
     const { request, response } = (message ?? {}) as { request?: InFlight['req']; response?: InFlight['res'] };
     if (!request || !response) return;
     if (!this.storage) {
       const { AsyncLocalStorage } = require('node:async_hooks') as typeof import('node:async_hooks');
-      this.storage = new AsyncLocalStorage<InFlight>();
+      const storage = new AsyncLocalStorage<InFlight>();
+      // AsyncLocalStorage on async hooks (Node 20; 22 without --experimental-async-context-frame; 24 with
+      // --no-async-context-frame) keeps its store under this name on each instance; on AsyncContextFrame it
+      // has none. There, once a store is entered, every promise of the process pays an init hook.
+      if (this.mode === 'auto') this.mode = !('kResourceStore' in storage);
+      if (this.mode === false) return;
+      this.storage = storage;
     }
     this.storage.enterWith({ req: request, res: response });
   }
@@ -40,6 +54,11 @@ export class RequestContext {
   route(req: unknown, template: () => unknown): void {
     const inFlight = this.storage?.getStore();
     if (inFlight && inFlight.req === req) inFlight.route = template;
+  }
+
+  /** How the framework of `server` finds the route template of a request it took. */
+  serverRoutes(server: object, find: (req: unknown) => unknown): void {
+    this.routeFinders.set(server, find);
   }
 
   /** The attributes of the request in flight here, or undefined when none is. */
@@ -52,7 +71,7 @@ export class RequestContext {
       const url = urlOf(req);
       return requestAttributes({
         method: req.method,
-        route: routeOf(inFlight, url),
+        route: this.routeOf(inFlight, url),
         url,
         userAgent: req.headers?.['user-agent'],
       });
@@ -60,16 +79,17 @@ export class RequestContext {
       return undefined; // a request object that cannot be read
     }
   }
-}
 
-/** The route template of the request in flight: the framework hook's, else the one Express left on it. */
-function routeOf(inFlight: InFlight, url: unknown): unknown {
-  try {
-    const template = inFlight.route?.();
-    if (typeof template === 'string' && template !== '') return template;
-    const { req } = inFlight;
-    return routeTemplate(req.route?.path, req.baseUrl, url);
-  } catch {
-    return undefined; // a route that cannot be read: the request without it
+  /** The route template of the request in flight: the framework hook's, else its server's framework's, else
+   * the one Express left on it. */
+  private routeOf(inFlight: InFlight, url: unknown): unknown {
+    try {
+      const { req } = inFlight;
+      const template = inFlight.route?.() ?? this.routeFinders.get(req.socket?.server as object)?.(req);
+      if (typeof template === 'string' && template !== '') return template;
+      return routeTemplate(req.route?.path, req.baseUrl, url);
+    } catch {
+      return undefined; // a route that cannot be read: the request without it
+    }
   }
 }

@@ -60,7 +60,7 @@ describe('the route template', () => {
   });
 });
 
-describe("Fastify's error channel", () => {
+describe("Fastify's onError hook", () => {
   it('reports what Fastify answers with a 5xx by default, with the request, and leaves a 4xx to shouldReport', async () => {
     const { fastifyReport } = await import('../src/frameworks/fastify');
     const request = {
@@ -70,10 +70,10 @@ describe("Fastify's error channel", () => {
       headers: { 'user-agent': 'ua' },
     };
     const error = new Error('boom');
-    expect(fastifyReport({ error, request, reply: { statusCode: 500 } })).toEqual({
+    expect(fastifyReport(error, request, { statusCode: 200 })).toEqual({
       error,
       req: request,
-      res: { statusCode: 500 },
+      res: { statusCode: 200 },
       status: 500,
       byDefault: true,
       attributes: {
@@ -84,10 +84,59 @@ describe("Fastify's error channel", () => {
         'user_agent.original': 'ua',
       },
     });
-    expect(fastifyReport({ error: Object.assign(new Error('v'), { statusCode: 400 }), request })).toMatchObject({
+    // The status Fastify will send: the route's own error status, else the error's statusCode, else its status.
+    const withStatus = (fields: object) => Object.assign(new Error('v'), fields);
+    expect(fastifyReport(withStatus({ statusCode: 400 }), request, { statusCode: 200 })).toMatchObject({
       status: 400,
       byDefault: false,
     });
-    fc.assert(fc.property(fc.anything(), (message) => void fastifyReport(message)));
+    expect(fastifyReport(withStatus({ statusCode: 409, status: 503 }), request, {}).status).toBe(409);
+    expect(fastifyReport(withStatus({ status: 503 }), request, {}).status).toBe(503);
+    expect(fastifyReport(withStatus({ statusCode: 400 }), request, { statusCode: 503 }).status).toBe(503);
+    expect(fastifyReport(withStatus({ statusCode: 200 }), request, { statusCode: 200 }).status).toBe(500);
+    fc.assert(
+      fc.property(fc.anything(), fc.anything(), fc.anything(), (error, req, reply) => {
+        expect(fastifyReport(error, req as never, reply as never).status).toBeGreaterThanOrEqual(400);
+      }),
+    );
+  });
+});
+
+describe("Fastify's route template for the request in flight", () => {
+  // findRoute is Fastify's router (real Fastify: test/node/request-context.e2e.test.ts); here it answers with
+  // the parameters a template's path gives, and the template must come back.
+  const segment = fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/);
+  const value = fc.stringMatching(/^[A-Za-z0-9._~ -]{1,8}$/);
+  const route = fc.array(fc.tuple(fc.boolean(), segment, value), { minLength: 1, maxLength: 5 });
+
+  it('is the template whose parameters, filled in, give back the path', async () => {
+    const { templateOf } = await import('../src/frameworks/fastify');
+    fc.assert(
+      fc.property(route, fc.boolean(), (parts, wildcard) => {
+        const names = parts.map(([isParam, name], i) => (isParam ? `${name}${i}` : name));
+        const template = `/${parts.map(([isParam], i) => (isParam ? `:${names[i]}` : names[i])).join('/')}${wildcard ? '/*' : ''}`;
+        const params: Record<string, string> = {};
+        parts.forEach(([isParam, , v], i) => {
+          if (isParam) params[names[i]!] = v;
+        });
+        if (wildcard) params['*'] = 'a/b';
+        const path = `/${parts.map(([isParam], i) => (isParam ? encodeURIComponent(params[names[i]!]!) : names[i])).join('/')}${wildcard ? '/a/b' : ''}`;
+        const fastify = { addHook: () => undefined, findRoute: () => ({ params }) };
+        const templates = new Map([['GET', ['/other/:x', template]]]);
+        expect(templateOf(fastify, templates, { method: 'GET', url: `${path}?q=1` })).toBe(template);
+        expect(templateOf(fastify, templates, { method: 'POST', url: path })).toBeUndefined();
+      }),
+    );
+  });
+
+  it('is undefined, never thrown, for whatever the request or the router holds', async () => {
+    const { templateOf } = await import('../src/frameworks/fastify');
+    fc.assert(
+      fc.property(fc.anything(), fc.anything(), (req, found) => {
+        const fastify = { addHook: () => undefined, findRoute: () => found as never };
+        const got = templateOf(fastify, new Map([['GET', ['/:a']]]), req);
+        expect(got === undefined || got === '/:a').toBe(true);
+      }),
+    );
   });
 });

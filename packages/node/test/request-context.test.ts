@@ -9,7 +9,7 @@ const response = () => ({ writableFinished: false, destroyed: false });
 describe('the request in flight', () => {
   it("has Express's originalUrl as url.path (a mounted router's url lacks its prefix) and the route Express matched", async () => {
     const attributes = await inOwnContext(() => {
-      const context = new RequestContext();
+      const context = Object.assign(new RequestContext(), { mode: true });
       const req = {
         method: 'GET',
         url: '/42?token=s3cret',
@@ -31,7 +31,7 @@ describe('the request in flight', () => {
 
   it('takes the route a framework hook hands it for its request, and only for that one', async () => {
     const [matched, other] = await inOwnContext(() => {
-      const context = new RequestContext();
+      const context = Object.assign(new RequestContext(), { mode: true });
       const req = { method: 'GET', url: '/orders/42' };
       context.enter({ request: req, response: response() });
       context.route({ url: '/orders/42' }, () => '/not/this/one'); // another request object
@@ -45,7 +45,7 @@ describe('the request in flight', () => {
 
   it('is none once the response is finished', async () => {
     const attributes = await inOwnContext(() => {
-      const context = new RequestContext();
+      const context = Object.assign(new RequestContext(), { mode: true });
       context.enter({ request: { url: '/x' }, response: { writableFinished: true } });
       return context.attributes();
     });
@@ -61,7 +61,7 @@ describe('the request in flight', () => {
           fc.anything(),
           fc.boolean(),
           (originalUrl, url, route, hookThrows) => {
-            const context = new RequestContext();
+            const context = Object.assign(new RequestContext(), { mode: true });
             const req = { url, originalUrl, route };
             context.enter({ request: req, response: response() });
             context.route(req, () => {
@@ -76,5 +76,25 @@ describe('the request in flight', () => {
         ),
       );
     });
+  });
+
+  it('is kept by `auto` where AsyncLocalStorage runs on AsyncContextFrame, and only there; `false` keeps none', async () => {
+    // Node 20 and 22 (without their flag) run it on async hooks: each of those versions runs this suite.
+    const { AsyncLocalStorage } = await import('node:async_hooks');
+    const onFrames = !('kResourceStore' in new AsyncLocalStorage());
+    const [node] = process.versions.node.split('.').map(Number);
+    if (!process.execArgv.some((a) => a.includes('async-context-frame'))) expect(onFrames).toBe((node as number) >= 24);
+    for (const [mode, kept] of [
+      ['auto', onFrames],
+      [false, false],
+      [true, true],
+    ] as const) {
+      const attributes = await inOwnContext(() => {
+        const context = Object.assign(new RequestContext(), { mode });
+        context.enter({ request: { method: 'GET', url: '/x', headers: {} }, response: response() });
+        return context.attributes();
+      });
+      expect(attributes !== undefined).toBe(kept);
+    }
   });
 });

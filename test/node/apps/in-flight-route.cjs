@@ -1,15 +1,17 @@
 // One route per framework (FRAMEWORK: express, koa, fastify, hapi), under a prefix (Express: a router mounted
 // at /api/orders, whose `req.url` lacks the prefix), whose handler leaves a rejection unhandled while the
 // request is in flight, then answers. Run under --unhandled-rejections=warn (the rejection does not end it).
+// Fastify's has more routes, of the shapes its router knows: two parameters, a wildcard, two parameters in one
+// segment, a parameter with a regular expression.
 const framework = process.env.FRAMEWORK;
 const frameworkModule = process.env.FRAMEWORK_MODULE;
 const listening = (port) => console.log(`listening ${port}`);
 
 /** Rejects with nothing to catch it, 5 ms into the request; the answer comes 25 ms later. */
-async function rejectInFlight() {
+async function rejectInFlight(label = framework) {
   (async () => {
     await new Promise((r) => setTimeout(r, 5));
-    throw new RangeError(`rejected in flight (${framework})`);
+    throw new RangeError(`rejected in flight (${label})`);
   })();
   await new Promise((r) => setTimeout(r, 30));
   return 'answered after the rejection\n';
@@ -34,7 +36,17 @@ if (framework === 'express') {
   const server = app.listen(0, '127.0.0.1', () => listening(server.address().port));
 } else if (framework === 'fastify') {
   const fastify = require(frameworkModule)({ logger: false });
-  fastify.register(async (orders) => orders.get('/:id', rejectInFlight), { prefix: '/api/orders' });
+  const handler = (request) => rejectInFlight(request.url === '/api/orders/42' ? framework : request.url);
+  fastify.register(
+    async (orders) => {
+      orders.get('/:id', handler);
+      orders.get('/:id/lines/:line', handler);
+      orders.get('/files/*', handler);
+      orders.get('/near/:lat-:lng', handler);
+      orders.get('/numbered/:n(^\\d+)', handler);
+    },
+    { prefix: '/api/orders' },
+  );
   fastify.listen({ port: 0, host: '127.0.0.1' }).then(() => listening(fastify.server.address().port));
 } else if (framework === 'hapi') {
   const server = require(frameworkModule).server({ port: 0, host: '127.0.0.1' });

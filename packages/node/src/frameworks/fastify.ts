@@ -1,40 +1,75 @@
-// Fastify 5 publishes what its route handlers throw on a diagnostics channel
-// (https://fastify.dev/docs/latest/Reference/Hooks/#diagnostics-channel-hooks): the preload listens there,
-// patches nothing, and loads nothing of Fastify. Apps on Fastify 4 or older get nothing from it. The same
-// channel's `start` gives the request in flight its route (Fastify publishes on the channel's every part as
-// soon as any of them has a subscriber, as the error one has).
+// Fastify publishes every instance it creates on the `fastify.initialization` channel, for tools like this
+// one to add their hooks to (https://fastify.dev/docs/latest/Reference/Hooks/#diagnostics-channel-hooks):
+// the preload listens there, patches nothing and loads nothing of Fastify. Two hooks of Fastify's own API,
+// neither of which runs for a request that succeeds:
+// - `onError`, for every error Fastify routes to its error handling (a handler's, a hook's, a failed
+//   schema's), before its error handler answers it;
+// - `onRoute`, at start-up, to learn the route templates, so that an uncaught error while a request is in
+//   flight can name its route (the template found when the error needs it: nothing is kept per request).
+// Fastify's per-request tracing channels would give the same, at a cost to every request the moment they
+// have a subscriber (a store object, four publishes): a few percent of a small route's time.
 import { reportsByDefault } from '../should-report';
-import type { FrameworkReport } from './hooks';
-import { errorStatus, requestAttributes } from './request-attributes';
-
-export const FASTIFY_ERROR_CHANNEL = 'tracing:fastify.request.handler:error';
-export const FASTIFY_START_CHANNEL = 'tracing:fastify.request.handler:start';
+import type { FrameworkReport, FrameworkSink } from './hooks';
+import { requestAttributes } from './request-attributes';
 
 interface FastifyRequest {
   method?: unknown;
   url?: unknown;
-  raw?: unknown;
   routeOptions?: { url?: unknown };
   headers?: Record<string, unknown>;
 }
 
-interface FastifyMessage {
-  error?: unknown;
-  request?: FastifyRequest;
-  reply?: { statusCode?: unknown };
-  route?: { url?: unknown };
+interface FastifyInstance {
+  addHook(name: string, hook: (...args: never[]) => void): unknown;
+  findRoute?(options: { method: string; url: string }): { params?: Record<string, unknown> } | null;
+  server?: object;
 }
 
-/** A message of the error channel, reported by default when Fastify answers it with a 5xx. */
-export function fastifyReport(message: unknown): FrameworkReport {
-  const { error, request, reply } = (message ?? {}) as FastifyMessage;
-  // Fastify has set the reply's status by the time it publishes (setErrorStatusCode): the error's
-  // statusCode when it is 4xx/5xx, else 500. A 404 or a failed schema is the app working, not an incident.
+/** Adds faultline's hooks to an instance Fastify has just created; false for anything else. */
+export function hookFastify(instance: unknown, sink: FrameworkSink): boolean {
+  const fastify = instance as FastifyInstance;
+  if (typeof fastify?.addHook !== 'function') return false;
+  const templates = new Map<string, string[]>();
+  fastify.addHook('onRoute', (route: { method?: unknown; url?: unknown }) => {
+    try {
+      if (typeof route.url !== 'string') return;
+      for (const method of [route.method].flat()) {
+        if (typeof method !== 'string') continue;
+        const key = method.toUpperCase();
+        const known = templates.get(key);
+        if (known) known.push(route.url);
+        else templates.set(key, [route.url]);
+      }
+    } catch {
+      // a route we cannot read: only its template is missing from reports
+    }
+  });
+  fastify.addHook(
+    'onError',
+    (request: FastifyRequest, reply: { statusCode?: unknown }, error: unknown, done: () => void) => {
+      try {
+        sink.report('fastify', fastifyReport(error, request, reply));
+      } finally {
+        done();
+      }
+    },
+  );
+  if (typeof fastify.server === 'object' && fastify.server !== null && typeof fastify.findRoute === 'function')
+    sink.serverRoutes(fastify.server, (req) => templateOf(fastify, templates, req));
+  return true;
+}
+
+/** An error Fastify is about to answer, reported by default when the answer is a 5xx. */
+export function fastifyReport(
+  error: unknown,
+  request: FastifyRequest,
+  reply: { statusCode?: unknown },
+): FrameworkReport {
   let status = 500;
   try {
-    status = errorStatus(error, reply?.statusCode);
+    status = fastifyStatus(error, reply?.statusCode);
   } catch {
-    // a reply that cannot be read: Fastify answers 500
+    // an error or a reply that cannot be read: Fastify answers 500
   }
   const byDefault = reportsByDefault(status);
   try {
@@ -57,9 +92,56 @@ export function fastifyReport(message: unknown): FrameworkReport {
   }
 }
 
-/** A message of the start channel: Node's request and the template of the route it took. */
-export function fastifyRoute(message: unknown): { req: unknown; route: unknown } | undefined {
-  const { request, route } = (message ?? {}) as FastifyMessage;
-  if (typeof request !== 'object' || request === null) return undefined;
-  return { req: request.raw, route: route?.url ?? request.routeOptions?.url };
+/** The status Fastify's error handling will send (its setErrorStatusCode): one the route set before the
+ * error, else the error's `statusCode`, else its `status`, when 4xx/5xx; else 500. */
+function fastifyStatus(error: unknown, replyStatus: unknown): number {
+  const isError = (n: unknown): n is number => typeof n === 'number' && n >= 400 && n <= 599;
+  if (isError(replyStatus)) return replyStatus;
+  const e = (typeof error === 'object' && error !== null ? error : {}) as { statusCode?: unknown; status?: unknown };
+  if (isError(e.statusCode)) return e.statusCode;
+  return isError(e.status) ? e.status : 500;
+}
+
+/**
+ * The template of the route Fastify took for Node's request `req`: Fastify's router finds the route and its
+ * parameters (findRoute), and the template is the one of this method's whose parameters, filled in, give
+ * back the request's path. Undefined when none does (a parameter whose regular expression has parentheses of
+ * its own, a path the router normalized): the report goes without its route rather than with a wrong one.
+ */
+export function templateOf(
+  fastify: FastifyInstance,
+  templates: Map<string, string[]>,
+  req: unknown,
+): string | undefined {
+  try {
+    const { method, url } = (req ?? {}) as { method?: unknown; url?: unknown };
+    if (typeof method !== 'string' || typeof url !== 'string') return undefined;
+    const path = url.split(/[?#]/, 1)[0]!;
+    const params = fastify.findRoute?.({ method, url: path })?.params;
+    if (typeof params !== 'object' || params === null) return undefined;
+    const wanted = samePath(path);
+    return templates.get(method.toUpperCase())?.find((template) => samePath(fill(template, params)) === wanted);
+  } catch {
+    return undefined; // a request or a router answer that cannot be read
+  }
+}
+
+/** A template with its parameters' values in place: `/orders/:id` and {id: '42'} give `/orders/42`; a
+ * parameter's regular expression, `:id(^\\d+)`, goes with it. */
+function fill(template: string, params: Record<string, unknown>): string {
+  return template.replace(/:(\w+)(?:\((?:[^()\\]|\\.)*\))?|\*$/g, (match, name: string | undefined) => {
+    const value = params[name ?? '*'];
+    return typeof value === 'string' ? value : match;
+  });
+}
+
+/** A path as Fastify's router compares it by default: decoded, without a trailing slash. */
+function samePath(path: string): string {
+  let decoded = path;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    // a malformed escape: compared as it came
+  }
+  return decoded.length > 1 ? decoded.replace(/\/+$/, '') : decoded;
 }

@@ -2,11 +2,16 @@
 // when an HTTP server takes its first request (Node's `http.server.request.start` channel, before the
 // framework sees the request): what the app has loaded by then is in require.cache, and each framework's
 // hook is set on the class it is about (koa.ts, hapi.ts, nestjs.ts); an Express app is the server's request listener
-// (express-final.ts). Nothing is loaded and nothing is patched for a framework the app
-// does not use; an app that never serves HTTP never loads this file (agent.ts requires it lazily).
+// (express-final.ts). Fastify hands over each instance it creates on a channel of its own, and gets its
+// hooks then (fastify.ts). Nothing is loaded and nothing is patched for a framework the app does not use;
+// an app that neither serves HTTP nor creates a Fastify instance never loads this file (agent.ts requires it
+// lazily).
 import type { Attributes } from '@faultline/core';
 import type { ReportCandidate } from '../should-report';
 import { hookExpressApp, isExpressApp } from './express-final';
+
+export { hookFastify } from './fastify';
+
 import { HAPI_REQUEST_FILE, hookHapi } from './hapi';
 import { hookKoa, KOA_APPLICATION_FILE } from './koa';
 import { hookNest, NEST_FILTER_FILE } from './nestjs';
@@ -25,6 +30,8 @@ export interface FrameworkSink {
   /** The route template of the request `req` (Node's own request object), once the framework knows it:
    * for the request in flight (request-context.ts). */
   route(req: unknown, template: () => unknown): void;
+  /** How to find the route template of a request `server` took, when an error needs it (fastify.ts). */
+  serverRoutes(server: object, find: (req: unknown) => unknown): void;
 }
 
 const HOOKS: [RegExp, (exports: unknown, sink: FrameworkSink) => boolean][] = [
