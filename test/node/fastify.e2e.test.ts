@@ -11,7 +11,17 @@ import { agentEnv, answersOf, orderRouteReport, REGISTER, startListening } from 
 const stack = inject('stack' as never) as { urls: { otlpHttp: string; jaegerQuery: string } };
 const node = process.env.FAULTLINE_TEST_NODE || process.execPath;
 const FASTIFY = createRequire(__filename).resolve('fastify');
-const ROUTES = ['/throw', '/reject', '/orders/42', '/not-found', '/answered', '/validated', '/nowhere'];
+const ROUTES = [
+  '/throw',
+  '/reject',
+  '/orders/42',
+  '/not-found',
+  '/answered',
+  '/validated',
+  '/nowhere',
+  '/mapped/invalid',
+  '/mapped/unavailable',
+];
 const children: { kill: (s: string) => void }[] = [];
 afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
@@ -28,14 +38,24 @@ describe('Fastify 5 with the preload alone', () => {
     const [withIt, without] = await Promise.all([startApp(service, true), startApp(`${service}-plain`, false)]);
     expect(await answersOf(withIt, ROUTES)).toEqual(await answersOf(without, ROUTES));
 
-    const spans = await waitForExceptionSpans(stack.urls.jaegerQuery, service, 3, 20_000);
+    const spans = await waitForExceptionSpans(stack.urls.jaegerQuery, service, 4, 20_000);
     const byMessage = Object.fromEntries(spans.map((s: never) => [String(eventOf(s)?.['exception.message']), s]));
-    expect(Object.keys(byMessage).sort()).toEqual(['async route failed', 'order 42 has no total', 'sync route failed']);
+    expect(Object.keys(byMessage).sort()).toEqual([
+      'answered 503 by the app',
+      'async route failed',
+      'order 42 has no total',
+      'sync route failed',
+    ]);
     expect(tagsOf({ processes: {}, spans: [byMessage['order 42 has no total']] } as never)).toMatchObject(
       orderRouteReport('fastify'),
     );
-    // The 404s and the failed schema are not incidents.
+    // The status the app's own error handler sent, not Fastify's guess from the error (404).
+    expect(tagsOf({ processes: {}, spans: [byMessage['answered 503 by the app']] } as never)).toMatchObject({
+      'http.route': '/mapped/unavailable',
+      'http.response.status_code': 503,
+    });
+    // The 404s, the failed schema and what the app's handler answered with a 422 are not incidents.
     await new Promise((r) => setTimeout(r, 1000));
-    expect(await waitForExceptionSpans(stack.urls.jaegerQuery, service, 4, 1000)).toHaveLength(3);
+    expect(await waitForExceptionSpans(stack.urls.jaegerQuery, service, 5, 1000)).toHaveLength(4);
   });
 });

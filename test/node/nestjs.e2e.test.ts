@@ -8,8 +8,8 @@ import { agentEnv, answersOf, comparablePrinted, orderRouteReport, REGISTER, sta
 
 const stack = inject('stack' as never) as { urls: { otlpHttp: string; jaegerQuery: string } };
 const node = process.env.FAULTLINE_TEST_NODE || process.execPath;
-const ROUTES = ['/orders/42', '/reject', '/not-found', '/unavailable', '/nowhere'];
-const REPORTED = ['async route failed', 'down for maintenance', 'order 42 has no total'];
+const ROUTES = ['/orders/42', '/reject', '/not-found', '/unavailable', '/nowhere', '/hook-failed'];
+const REPORTED = ['async route failed', 'down for maintenance', 'hook failed', 'order 42 has no total'];
 const children: { kill: (s: string) => void }[] = [];
 afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
@@ -39,11 +39,12 @@ describe.each(['express', 'fastify'])('NestJS 11 on its %s adapter with the prel
     expect(printed.stderr).toContain('TypeError: order 42 has no total'); // Nest's own log
 
     const { messages, tags } = await reportsOf(stack.urls.jaegerQuery, service, REPORTED);
-    expect(messages).toEqual(REPORTED); // the 404s are not incidents
+    expect(messages).toEqual(REPORTED); // each once; the 404s are not incidents
     expect(tags['order 42 has no total']).toMatchObject(orderRouteReport('nestjs'));
     expect(tags['down for maintenance']).toMatchObject({
       'http.route': '/unavailable',
       'http.response.status_code': 503,
     });
+    expect(tags['hook failed']).toMatchObject({ 'faultline.mechanism': 'nestjs', 'http.response.status_code': 500 });
   });
 });

@@ -34,6 +34,7 @@ import {
 } from '@faultline/core/context';
 import { type ConfigResult, checkInitOptions, type InitOptions, type NodeAgentConfig, readConfig } from './config';
 import type { Delivery, DeliveryHost, LogLevel as Level } from './delivery';
+import { Decisions } from './frameworks/decisions';
 import type { FrameworkReport, FrameworkSink } from './frameworks/hooks';
 import type { Pipeline } from './pipeline';
 import { RequestContext } from './request-context';
@@ -102,11 +103,10 @@ export class NodeAgent {
   private lastServer: object | undefined;
   /** The request in flight, for uncaught errors and rejections. */
   private requests = new RequestContext();
-  /** Errors expressErrorHandler() has seen: the final handler's hook leaves them to it. */
-  private decidedErrors = new WeakSet<object>();
+  /** The errors framework hooks have decided about, once per request. */
+  private decisions = new Decisions();
   private frameworkSink: FrameworkSink = {
     report: (mechanism, report) => this.guard(() => this.onFrameworkError(mechanism, report)),
-    decided: (error) => typeof error === 'object' && error !== null && this.decidedErrors.has(error),
     route: (req, template) => this.requests.route(req, template),
     serverRoutes: (server, find) => this.requests.serverRoutes(server, find),
   };
@@ -165,7 +165,8 @@ export class NodeAgent {
 
   /** An error a framework caught and answered, with the request it happened in. */
   private onFrameworkError(mechanism: string, report: FrameworkReport | undefined): void {
-    if (report && this.decideReport(mechanism, report)) this.reportHandled(report.error, mechanism, report.attributes);
+    if (!report || !this.decisions.first(report.error, report.req)) return;
+    if (this.decideReport(mechanism, report)) this.reportHandled(report.error, mechanism, report.attributes);
   }
 
   /**
@@ -184,9 +185,10 @@ export class NodeAgent {
     });
   }
 
-  /** An error a framework hook of the app's own (expressErrorHandler) has decided about, reported or not. */
-  noteDecided(error: unknown): void {
-    if (typeof error === 'object' && error !== null) this.decidedErrors.add(error);
+  /** An error expressErrorHandler(), the app's own hook, is deciding about for `req` (an older copy of it
+   * gives no `req`): Express's final handler leaves it alone. */
+  noteDecided(error: unknown, req?: unknown): void {
+    this.decisions.first(error, req);
   }
 
   /** Every request a server takes: it becomes the request in flight; at a server's first one, the frameworks
@@ -597,17 +599,17 @@ function nothingWillSave(): boolean {
   return !process.hasUncaughtExceptionCaptureCallback() && process.listenerCount('uncaughtException') === 0;
 }
 
-/**
- * Runs `fn` with no domain active, so that the timers, requests and promises it creates are not bound to
- * the app's domain (they would enter and leave it when they fire). The domain module is only touched when
- * the app loaded it and is inside a domain right now.
- */
 /** The framework hooks, loaded when a framework first needs them (a server's first request, a Fastify
  * instance), never at start-up. */
 function frameworkHooks(): typeof import('./frameworks/hooks') {
   return require('./frameworks.cjs');
 }
 
+/**
+ * Runs `fn` with no domain active, so that the timers, requests and promises it creates are not bound to
+ * the app's domain (they would enter and leave it when they fire). The domain module is only touched when
+ * the app loaded it and is inside a domain right now.
+ */
 function outsideDomain(fn: () => unknown): void {
   const proc = process as unknown as { domain: unknown };
   const active = proc.domain;

@@ -100,6 +100,19 @@ describe("Fastify's onError hook", () => {
       }),
     );
   });
+
+  it("takes the status that was sent once the response has closed: the app's error handler may answer another", async () => {
+    const { fastifyReport } = await import('../src/frameworks/fastify');
+    const request = { method: 'GET', url: '/x' };
+    const sent = (statusCode: number) => ({ statusCode, raw: { headersSent: true, statusCode } });
+    expect(fastifyReport(new Error('x'), request, sent(422))).toMatchObject({ status: 422, byDefault: false });
+    expect(fastifyReport(new Error('x'), request, sent(200))).toMatchObject({ status: 200, byDefault: false });
+    const mapped = Object.assign(new Error('x'), { statusCode: 404 });
+    expect(fastifyReport(mapped, request, sent(503))).toMatchObject({ status: 503, byDefault: true });
+    // Not sent (the client went away first): what Fastify's own handling answers.
+    const unsent = { statusCode: 200, raw: { headersSent: false, statusCode: 200 } };
+    expect(fastifyReport(mapped, request, unsent).status).toBe(404);
+  });
 });
 
 describe("Fastify's route template for the request in flight", () => {
@@ -127,6 +140,14 @@ describe("Fastify's route template for the request in flight", () => {
         expect(templateOf(fastify, templates, { method: 'POST', url: path })).toBeUndefined();
       }),
     );
+  });
+
+  it('is undefined when two templates fill in alike: which one the router took is unknown', async () => {
+    const { templateOf } = await import('../src/frameworks/fastify');
+    const fastify = { addHook: () => undefined, findRoute: () => ({ params: { id: '42' } }) };
+    const templates = new Map([['GET', ['/a/:id', '/a/:id(^\\d+)', '/b/:id']]]);
+    expect(templateOf(fastify, templates, { method: 'GET', url: '/a/42' })).toBeUndefined();
+    expect(templateOf(fastify, templates, { method: 'GET', url: '/b/42' })).toBe('/b/:id');
   });
 
   it('is undefined, never thrown, for whatever the request or the router holds', async () => {

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Decisions } from '../src/frameworks/decisions';
 import { hookExpressApp, isExpressApp } from '../src/frameworks/express-final';
 import { hapiReport, hookHapi } from '../src/frameworks/hapi';
 import { type FrameworkReport, hookLoadedFrameworks } from '../src/frameworks/hooks';
@@ -67,7 +68,6 @@ describe('Koa', () => {
     const routes: [unknown, () => unknown][] = [];
     const sink = {
       report: (m: string, r: FrameworkReport | undefined) => reports.push([m, r]),
-      decided: () => false,
       route: (req: unknown, template: () => unknown) => routes.push([req, template]),
     };
     expect(hookKoa(Application, sink)).toBe(true);
@@ -148,7 +148,6 @@ describe('hapi', () => {
     const routes: [unknown, () => unknown][] = [];
     const sink = {
       report: (_m: string, r: FrameworkReport | undefined) => reports.push(r),
-      decided: () => false,
       route: (req: unknown, template: () => unknown) => routes.push([req, template]),
     };
     expect(hookHapi(Request, sink)).toBe(true);
@@ -185,7 +184,7 @@ describe('the frameworks found in require.cache', () => {
         '/app/node_modules/not-koa/lib/application.js': { exports: untouched },
         '/app/empty.js': undefined,
       },
-      { report: () => {}, decided: () => false, route: () => {} },
+      { report: () => {}, route: () => {} },
     );
     expect(Koa.prototype.createContext).not.toBe(original);
     expect(Request.prototype._listen).not.toBe(listen);
@@ -207,9 +206,8 @@ describe('Express final handler hook', () => {
     });
     return app;
   }
-  const sink = (reports: unknown[], decided: unknown[] = []) => ({
+  const sink = (reports: unknown[]) => ({
     report: (_m: string, r: unknown) => reports.push(r),
-    decided: (e: unknown) => decided.includes(e),
     route: () => {},
   });
   type Layer = (e: unknown, req: unknown, res: unknown, next: (e: unknown) => void) => void;
@@ -221,30 +219,29 @@ describe('Express final handler hook', () => {
     expect(isExpressApp({ handle() {}, use() {}, set() {}, settings: { 'x-powered-by': true } })).toBe(false);
   });
 
-  it('reports a 5xx once the last middleware, passes every error on, and leaves what the handler decided', () => {
+  it('hands what reaches it over while it is the last middleware, and passes every error on', () => {
     const stack: { handle?: unknown }[] = [];
     const app = appWith(stack);
     const reports: unknown[] = [];
-    const decided = new Error('seen by expressErrorHandler');
-    hookExpressApp(app, sink(reports, [decided]));
-    hookExpressApp(app, sink(reports, [decided])); // once per app
+    hookExpressApp(app, sink(reports));
+    hookExpressApp(app, sink(reports)); // once per app
     expect(stack).toHaveLength(1);
     const layer = stack[0]?.handle as Layer;
     expect(layer.length).toBe(4); // an error middleware to Express
     const next: unknown[] = [];
     const req = { method: 'GET', url: '/x', headers: {} };
-    for (const error of [new Error('a'), Object.assign(new Error('b'), { status: 404 }), decided])
+    for (const error of [new Error('a'), Object.assign(new Error('b'), { status: 404 })])
       layer(error, req, { statusCode: 200 }, (e) => next.push(e));
-    expect(next).toHaveLength(3);
-    // Both undecided errors go to the agent, which decides (a 404 is not reported by default).
+    expect(next).toHaveLength(2);
+    // The agent decides (a 404 is not reported by default; one expressErrorHandler() saw is left to it).
     expect(reports).toMatchObject([
-      { status: 500, byDefault: true },
-      { status: 404, byDefault: false },
+      { status: 500, byDefault: true, req },
+      { status: 404, byDefault: false, req },
     ]);
     stack.push({ handle: () => {} }); // a middleware the app added after the first request
     layer(new Error('c'), req, { statusCode: 200 }, (e) => next.push(e));
     expect(reports).toHaveLength(2);
-    expect(next).toHaveLength(4);
+    expect(next).toHaveLength(3);
   });
 });
 
@@ -268,5 +265,44 @@ describe('NestJS', () => {
     // Fastify adapter: the route's options hold the template.
     const fastifyRequest = { method: 'GET', url: '/orders/42', routeOptions: { url: '/orders/:id' } };
     expect(nestReport(error, host(fastifyRequest, { statusCode: 500 }))?.attributes['http.route']).toBe('/orders/:id');
+  });
+});
+
+describe('an error that meets several framework hooks', () => {
+  it('is decided once per request, by the first, and again for another request', () => {
+    const decisions = new Decisions();
+    const shared = new Error('shared');
+    const [first, second] = [{}, {}];
+    expect(decisions.first(shared, first)).toBe(true);
+    expect(decisions.first(shared, first)).toBe(false); // Fastify's onError, then Nest's filter
+    expect(decisions.first(shared, second)).toBe(true); // thrown again for another request
+    const fromAnOlderHandler = new Error('no request given');
+    expect(decisions.first(fromAnOlderHandler, undefined)).toBe(true);
+    expect(decisions.first(fromAnOlderHandler, first)).toBe(false);
+    expect(decisions.first('a string', first)).toBe(true); // not an object: never taken for another
+    expect(decisions.first('a string', first)).toBe(true);
+  });
+
+  it('answers true exactly once for each error and request, whatever they are', () => {
+    const values = fc.oneof(fc.anything(), fc.constantFrom({}, [], new Error('x')));
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(4), fc.nat(3))),
+        fc.array(values, { minLength: 5, maxLength: 5 }),
+        (calls, errors) => {
+          const decisions = new Decisions();
+          const requests = [{}, {}, {}, {}];
+          const seen = new Set<string>();
+          for (const [e, r] of calls) {
+            const error = errors[e];
+            const isObject = typeof error === 'object' && error !== null;
+            const key = isObject ? `${errors.indexOf(error)}:${r}` : undefined;
+            const expected = !key || !seen.has(key);
+            if (key) seen.add(key);
+            expect(decisions.first(error, requests[r])).toBe(expected);
+          }
+        },
+      ),
+    );
   });
 });

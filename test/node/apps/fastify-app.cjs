@@ -17,4 +17,14 @@ fastify.get('/not-found', async () => {
 });
 fastify.get('/answered', async (request, reply) => reply.code(404).send('nothing here'));
 fastify.get('/validated', { schema: { querystring: { type: 'object', required: ['q'] } } }, async () => 'ok');
+// An app's own error handler answers with a status of its choosing: the one sent is the one that counts.
+fastify.register(async (scope) => {
+  scope.setErrorHandler((error, request, reply) => reply.code(error.answer).send({ mapped: true }));
+  scope.get('/mapped/invalid', async () => {
+    throw Object.assign(new Error('answered 422 by the app'), { answer: 422 });
+  });
+  scope.get('/mapped/unavailable', async () => {
+    throw Object.assign(new Error('answered 503 by the app'), { statusCode: 404, answer: 503 });
+  });
+});
 fastify.listen({ port: 0, host: '127.0.0.1' }).then(() => console.log(`listening ${fastify.server.address().port}`));

@@ -42,6 +42,15 @@ const created = adapter
   ? NestFactory.create(AppModule, adapter, { logger: ['error'] })
   : NestFactory.create(AppModule, { logger: ['error'] });
 created.then(async (app) => {
+  // What the adapter's own layer throws, outside Nest's routes, still reaches Nest's filter (on Fastify, after
+  // Fastify's onError hook: one report).
+  const failing = (url) => (url === '/hook-failed' ? new Error('hook failed') : undefined);
+  if (adapter)
+    adapter.getInstance().addHook('onRequest', async (request) => {
+      const error = failing(request.url);
+      if (error) throw error;
+    });
+  else app.use((req, res, next) => next(failing(req.url)));
   await app.listen(0, '127.0.0.1');
   console.log(`listening ${app.getHttpServer().address().port}`);
 });

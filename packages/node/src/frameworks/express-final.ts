@@ -45,9 +45,10 @@ export function hookExpressApp(app: ExpressApp, sink: FrameworkSink): void {
     next: (error: unknown) => void,
   ): void {
     try {
-      // Only while it is the last middleware: what the app adds later may still answer the error.
+      // Only while it is the last middleware: what the app adds later may still answer the error. One that
+      // expressErrorHandler() has decided about is left to it (the sink decides each error once).
       const stack = routerOf(app)?.stack;
-      if (stack?.[stack.length - 1]?.handle === finalReporter && !sink.decided(error)) {
+      if (stack?.[stack.length - 1]?.handle === finalReporter) {
         const status = res?.headersSent === true ? Number(res.statusCode) : errorStatus(error, res?.statusCode);
         sink.report('express', {
           error,

@@ -40,7 +40,7 @@ export function expressErrorHandler(options: ExpressErrorHandlerOptions = {}) {
       const agent = getAgent();
       // Express's final handler, if the error gets there, leaves it to this one. Optional: the agent may be
       // an older copy's (the preload of another version), without it.
-      agent.noteDecided?.(error);
+      agent.noteDecided?.(error, req);
       const status = errorStatus(error, res?.statusCode);
       const candidate = { error, req, res, status, byDefault: reportsByDefault(status) };
       // The agent's decision counts a failing predicate; an older agent without it gets this one's.

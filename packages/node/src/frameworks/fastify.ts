@@ -3,11 +3,15 @@
 // the preload listens there, patches nothing and loads nothing of Fastify. Two hooks of Fastify's own API,
 // neither of which runs for a request that succeeds:
 // - `onError`, for every error Fastify routes to its error handling (a handler's, a hook's, a failed
-//   schema's), before its error handler answers it;
+//   schema's); it runs before the error handler answers, so the decision waits for the response to close
+//   and takes the status that was sent (an app's handler may answer 422 or 503);
 // - `onRoute`, at start-up, to learn the route templates, so that an uncaught error while a request is in
 //   flight can name its route (the template found when the error needs it: nothing is kept per request).
-// Fastify's per-request tracing channels would give the same, at a cost to every request the moment they
-// have a subscriber (a store object, four publishes): a few percent of a small route's time.
+// Fastify's per-request tracing channels cost every request the moment they have a subscriber (a store
+// object, four publishes: 0.9 % of a small route's instructions for the error channel alone, BENCHMARKS.md).
+// What they saw and `onError` does not: an error thrown after the reply was sent or hijacked, which Fastify
+// only logs.
+import { AsyncResource } from 'node:async_hooks';
 import { reportsByDefault } from '../should-report';
 import type { FrameworkReport, FrameworkSink } from './hooks';
 import { requestAttributes } from './request-attributes';
@@ -17,6 +21,16 @@ interface FastifyRequest {
   url?: unknown;
   routeOptions?: { url?: unknown };
   headers?: Record<string, unknown>;
+}
+
+interface FastifyReply {
+  statusCode?: unknown;
+  /** Node's response. */
+  raw?: {
+    prependOnceListener?(event: string, listener: () => void): unknown;
+    headersSent?: unknown;
+    statusCode?: unknown;
+  };
 }
 
 interface FastifyInstance {
@@ -44,30 +58,42 @@ export function hookFastify(instance: unknown, sink: FrameworkSink): boolean {
       // a route we cannot read: only its template is missing from reports
     }
   });
-  fastify.addHook(
-    'onError',
-    (request: FastifyRequest, reply: { statusCode?: unknown }, error: unknown, done: () => void) => {
-      try {
-        sink.report('fastify', fastifyReport(error, request, reply));
-      } finally {
-        done();
-      }
-    },
-  );
+  fastify.addHook('onError', (request: FastifyRequest, reply: FastifyReply, error: unknown, done: () => void) => {
+    try {
+      whenAnswered(reply, () => sink.report('fastify', fastifyReport(error, request, reply)));
+    } catch {
+      // a reply that cannot be watched: never into Fastify
+    }
+    done();
+  });
   if (typeof fastify.server === 'object' && fastify.server !== null && typeof fastify.findRoute === 'function')
     sink.serverRoutes(fastify.server, (req) => templateOf(fastify, templates, req));
   return true;
 }
 
-/** An error Fastify is about to answer, reported by default when the answer is a 5xx. */
-export function fastifyReport(
-  error: unknown,
-  request: FastifyRequest,
-  reply: { statusCode?: unknown },
-): FrameworkReport {
+/**
+ * Runs `decide` once Node's response has closed: `onError` runs before the error handler answers, and an
+ * app's own handler may answer something else than Fastify's default (a 422, a 503), or hand the error to a
+ * framework above (NestJS's filter, which then reports it: one report, agent.ts). Now when the response
+ * cannot be watched. The request's OpenTelemetry span stays the report's parent and still records the
+ * exception: `decide` runs in the async context of the error, not of the close, and before the close's
+ * other listeners (the http instrumentation ends the span there).
+ */
+function whenAnswered(reply: FastifyReply, decide: () => void): void {
+  const raw = reply?.raw;
+  if (typeof raw?.prependOnceListener === 'function') raw.prependOnceListener('close', AsyncResource.bind(decide));
+  else decide();
+}
+
+/** An error Fastify has answered (or is about to), reported by default when the answer is a 5xx. */
+export function fastifyReport(error: unknown, request: FastifyRequest, reply: FastifyReply): FrameworkReport {
   let status = 500;
   try {
-    status = fastifyStatus(error, reply?.statusCode);
+    const raw = reply?.raw;
+    // Sent: what the app's error handler answered (a 200 too: it made the error a page). Not sent (the client
+    // went away first): what Fastify's default handling would have answered.
+    status =
+      raw?.headersSent === true && typeof raw.statusCode === 'number' ? raw.statusCode : fastifyStatus(error, reply);
   } catch {
     // an error or a reply that cannot be read: Fastify answers 500
   }
@@ -92,21 +118,24 @@ export function fastifyReport(
   }
 }
 
-/** The status Fastify's error handling will send (its setErrorStatusCode): one the route set before the
- * error, else the error's `statusCode`, else its `status`, when 4xx/5xx; else 500. */
-function fastifyStatus(error: unknown, replyStatus: unknown): number {
-  const isError = (n: unknown): n is number => typeof n === 'number' && n >= 400 && n <= 599;
-  if (isError(replyStatus)) return replyStatus;
+/** The status Fastify's default error handling sends (its setErrorStatusCode), for a response not sent:
+ * one the route set before the error, else the error's `statusCode`, else its `status`, when 4xx/5xx; else
+ * 500. */
+function fastifyStatus(error: unknown, reply: FastifyReply): number {
+  if (isErrorStatus(reply?.statusCode)) return reply.statusCode;
   const e = (typeof error === 'object' && error !== null ? error : {}) as { statusCode?: unknown; status?: unknown };
-  if (isError(e.statusCode)) return e.statusCode;
-  return isError(e.status) ? e.status : 500;
+  if (isErrorStatus(e.statusCode)) return e.statusCode;
+  return isErrorStatus(e.status) ? e.status : 500;
 }
+
+const isErrorStatus = (n: unknown): n is number => typeof n === 'number' && n >= 400 && n <= 599;
 
 /**
  * The template of the route Fastify took for Node's request `req`: Fastify's router finds the route and its
  * parameters (findRoute), and the template is the one of this method's whose parameters, filled in, give
- * back the request's path. Undefined when none does (a parameter whose regular expression has parentheses of
- * its own, a path the router normalized): the report goes without its route rather than with a wrong one.
+ * back the request's path. Undefined when none does (a parameter whose regular expression has parentheses
+ * of its own, a path the router normalized) or two do: the report goes without its route rather than with
+ * a wrong one.
  */
 export function templateOf(
   fastify: FastifyInstance,
@@ -120,7 +149,9 @@ export function templateOf(
     const params = fastify.findRoute?.({ method, url: path })?.params;
     if (typeof params !== 'object' || params === null) return undefined;
     const wanted = samePath(path);
-    return templates.get(method.toUpperCase())?.find((template) => samePath(fill(template, params)) === wanted);
+    const matching = templates.get(method.toUpperCase())?.filter((t) => samePath(fill(t, params)) === wanted);
+    // Two that fill in alike (`/a/:id` and `/a/:id(^\\d+)`): which one the router took is unknown.
+    return matching?.length === 1 ? matching[0] : undefined;
   } catch {
     return undefined; // a request or a router answer that cannot be read
   }

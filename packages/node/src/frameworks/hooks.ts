@@ -9,12 +9,11 @@
 import type { Attributes } from '@faultline/core';
 import type { ReportCandidate } from '../should-report';
 import { hookExpressApp, isExpressApp } from './express-final';
-
-export { hookFastify } from './fastify';
-
 import { HAPI_REQUEST_FILE, hookHapi } from './hapi';
 import { hookKoa, KOA_APPLICATION_FILE } from './koa';
 import { hookNest, NEST_FILTER_FILE } from './nestjs';
+
+export { hookFastify } from './fastify';
 
 /** An error a framework answered, with its request; the agent decides whether it is reported
  * (should-report.ts). */
@@ -22,11 +21,10 @@ export interface FrameworkReport extends ReportCandidate {
   attributes: Attributes;
 }
 
-/** Where framework hooks hand their reports (the agent, guarded). */
+/** Where framework hooks hand their reports (the agent, guarded): each error is decided once per request,
+ * by the first hook that hands it over (or expressErrorHandler()). */
 export interface FrameworkSink {
   report(mechanism: string, report: FrameworkReport | undefined): void;
-  /** expressErrorHandler() has seen this error (and reported it or not, as its shouldReport said). */
-  decided(error: unknown): boolean;
   /** The route template of the request `req` (Node's own request object), once the framework knows it:
    * for the request in flight (request-context.ts). */
   route(req: unknown, template: () => unknown): void;
