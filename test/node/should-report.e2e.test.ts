@@ -121,11 +121,12 @@ const CASES: Case[] = [
     framework: 'nestjs',
     app: 'nest-app.cjs',
     env: { NO_COLOR: '1', NEST_ADAPTER: adapter },
-    // Nest answers an unknown route with its own NotFoundException, through its filter too.
-    routes: ['/not-found', '/nowhere', '/unavailable', '/reject', '/orders/42'],
-    fiveHundreds: ['async route failed', 'down for maintenance', 'order 42 has no total'],
+    // Nest answers an unknown route with its own NotFoundException, through its filter too. The adapter's
+    // hook error meets Fastify's onError and then Nest's filter (on Fastify): the predicate is asked once.
+    routes: ['/hook-failed', '/not-found', '/nowhere', '/unavailable', '/reject', '/orders/42'],
+    fiveHundreds: ['async route failed', 'down for maintenance', 'hook failed', 'order 42 has no total'],
     fourHundreds: ['Cannot GET /nowhere', 'no such thing'],
-    asked: 5,
+    asked: 6,
   })),
 ];
 

@@ -21,6 +21,11 @@ class StatusController {
   unavailable() {
     throw new ServiceUnavailableException('down for maintenance');
   }
+  /** Never runs: the adapter's hook fails first (below). A route of Nest's, so that Fastify's error
+   * handling (its onError hooks) runs for it as for every route of the app. */
+  hookFailed() {
+    return 'unreachable';
+  }
 }
 /** `@Get(path)` on a method, as TypeScript would apply it. */
 function get(cls, method, path) {
@@ -33,6 +38,7 @@ Controller()(StatusController);
 get(StatusController, 'reject', 'reject');
 get(StatusController, 'missing', 'not-found');
 get(StatusController, 'unavailable', 'unavailable');
+get(StatusController, 'hookFailed', 'hook-failed');
 class AppModule {}
 Module({ controllers: [OrdersController, StatusController] })(AppModule);
 
