@@ -85,11 +85,18 @@ export function comparablePrinted({ stdout, stderr, code }) {
   return { stdout: stdout.replace(scheduler, ''), stderr: stderr.replace(scheduler, ''), code };
 }
 
-/** GETs each route in turn; returns "route status content-type body" lines, to compare two apps' answers. */
+/** GETs each route in turn (`POST /path` posts a body of XML); returns "route status content-type body" lines,
+ * to compare two apps' answers. */
 export async function answersOf(base, routes) {
   const out = [];
   for (const route of routes) {
-    const res = await fetch(`${base}${route}`, { headers: { 'user-agent': 'e2e-agent/1.0' } });
+    const [, method = 'GET', path] = /^(?:(POST) )?(.*)$/.exec(route);
+    const headers = {
+      'user-agent': 'e2e-agent/1.0',
+      ...(method === 'POST' ? { 'content-type': 'application/xml' } : {}),
+    };
+    const body = method === 'POST' ? '<order/>' : undefined;
+    const res = await fetch(`${base}${path}`, { method, headers, body });
     out.push(`${route} ${res.status} ${res.headers.get('content-type')} ${await res.text()}`);
   }
   return out;

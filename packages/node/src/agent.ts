@@ -107,6 +107,7 @@ export class NodeAgent {
   private decisions = new Decisions();
   private frameworkSink: FrameworkSink = {
     report: (mechanism, report) => this.guard(() => this.onFrameworkError(mechanism, report)),
+    later: (req, decide) => this.decisions.later(req, decide),
     route: (req, template) => this.requests.route(req, template),
     serverRoutes: (server, find) => this.requests.serverRoutes(server, find),
   };

@@ -283,6 +283,31 @@ describe('an error that meets several framework hooks', () => {
     expect(decisions.first('a string', first)).toBe(true);
   });
 
+  it("decides later unless an error was decided at once for the request meanwhile (Nest's own HttpException)", () => {
+    const decisions = new Decisions();
+    const [req, other] = [{}, {}];
+    const ran: string[] = [];
+    const fastifyLater = decisions.later(req, () => ran.push('fastify'));
+    decisions.first(new Error('another request'), other);
+    const yields = decisions.later(req, () => ran.push('yields'));
+    expect(decisions.first(new Error("Nest's mapping of it"), req)).toBe(true);
+    yields();
+    // Two later ones (an error, then its error handler's): the first's decision does not silence the second.
+    const decideLater = (name: string) =>
+      decisions.later(other, () => {
+        if (decisions.first(new Error(name), other)) ran.push(name); // as the agent's report does
+      });
+    const [a, b] = [decideLater('a'), decideLater('b')];
+    a();
+    b();
+    fastifyLater(); // taken before Nest's decision: yields too
+    expect(ran).toEqual(['a', 'b']);
+    const noRequest = decisions.later(undefined, () => ran.push('no request'));
+    decisions.first(new Error('x'), undefined);
+    noRequest();
+    expect(ran).toEqual(['a', 'b', 'no request']);
+  });
+
   it('answers true exactly once for each error and request, whatever they are', () => {
     const values = fc.oneof(fc.anything(), fc.constantFrom({}, [], new Error('x')));
     fc.assert(

@@ -3,11 +3,23 @@
 require('./should-report.cjs'); // FAULTLINE_SHOULD_REPORT: init({ shouldReport })
 require('reflect-metadata');
 const { NestFactory } = require('@nestjs/core');
-const { Controller, Get, Module, NotFoundException, Param, ServiceUnavailableException } = require('@nestjs/common');
+const {
+  Controller,
+  Get,
+  Module,
+  NotFoundException,
+  Param,
+  Post,
+  ServiceUnavailableException,
+} = require('@nestjs/common');
 
 class OrdersController {
   find(id) {
     throw new TypeError(`order ${id} has no total`);
+  }
+  /** Never runs for a body Fastify cannot parse (XML): Fastify answers 415, which Nest's filter answers again. */
+  create() {
+    return 'created';
   }
 }
 class StatusController {
@@ -34,6 +46,7 @@ function get(cls, method, path) {
 Controller('orders')(OrdersController);
 Param('id')(OrdersController.prototype, 'find', 0);
 get(OrdersController, 'find', ':id');
+Post()(OrdersController.prototype, 'create', Object.getOwnPropertyDescriptor(OrdersController.prototype, 'create'));
 Controller()(StatusController);
 get(StatusController, 'reject', 'reject');
 get(StatusController, 'missing', 'not-found');

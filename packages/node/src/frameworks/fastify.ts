@@ -60,7 +60,10 @@ export function hookFastify(instance: unknown, sink: FrameworkSink): boolean {
   });
   fastify.addHook('onError', (request: FastifyRequest, reply: FastifyReply, error: unknown, done: () => void) => {
     try {
-      whenAnswered(reply, () => sink.report('fastify', fastifyReport(error, request, reply)));
+      whenAnswered(
+        reply,
+        sink.later(request, () => sink.report('fastify', fastifyReport(error, request, reply))),
+      );
     } catch {
       // a reply that cannot be watched: never into Fastify
     }
@@ -74,7 +77,7 @@ export function hookFastify(instance: unknown, sink: FrameworkSink): boolean {
 /**
  * Runs `decide` once Node's response has closed: `onError` runs before the error handler answers, and an
  * app's own handler may answer something else than Fastify's default (a 422, a 503), or hand the error to a
- * framework above (NestJS's filter, which then reports it: one report, agent.ts). Now when the response
+ * framework above (NestJS's filter, whose decision then stands: decisions.ts). Now when the response
  * cannot be watched. The request's OpenTelemetry span stays the report's parent and still records the
  * exception: `decide` runs in the async context of the error, not of the close, and before the close's
  * other listeners (the http instrumentation ends the span there).

@@ -25,6 +25,8 @@ export interface FrameworkReport extends ReportCandidate {
  * by the first hook that hands it over (or expressErrorHandler()). */
 export interface FrameworkSink {
   report(mechanism: string, report: FrameworkReport | undefined): void;
+  /** `decide` (a report), to run later for `req`: it yields to a decision taken for `req` meanwhile. */
+  later(req: unknown, decide: () => void): () => void;
   /** The route template of the request `req` (Node's own request object), once the framework knows it:
    * for the request in flight (request-context.ts). */
   route(req: unknown, template: () => unknown): void;
