@@ -8,8 +8,9 @@
 //    @sentry/node's integration for the framework (issue 14: overhead at most 2 %).
 // The peers are installed for the benchmark only, into bench/.peers (not part of the workspace).
 // Run: node bench/node.bench.mjs [--parts 1,4] [--baseline <packages/node/dist of another build>]
-//      [--frameworks express,fastify] [--rounds 5]
-// --parts runs only those parts (all by default); --frameworks and --rounds narrow or lengthen part 4. --baseline adds that build to parts 1, 2 and 4, measured in
+//      [--frameworks express,fastify] [--rounds 5] [--seconds 3] [--pin]
+// --parts runs only those parts (all by default); --frameworks, --rounds and --seconds narrow or lengthen part 4;
+// --pin runs part 4's servers on the first CPU and autocannon on the second. --baseline adds that build to parts 1, 2 and 4, measured in
 // the same run (issue 13: the cost of classification against the build before it; issue 14: what the
 // framework hooks and the in-flight request context cost).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -248,6 +249,8 @@ server.listen(0, '127.0.0.1', async () => {
 // tracesSampleRate), as faultline. autocannon in this process, 10 connections; each variant warmed up for
 // 1 s, then measured for 3 s; rounds interleaved, medians. The machine's other load hits every variant alike
 // within a round, not across rounds: compare within the table, not with another run.
+const rotated = (xs, by) => [...xs.slice(by % xs.length), ...xs.slice(0, by % xs.length)];
+
 async function throughputPart() {
   const { default: autocannon } = await import(join(peers, 'node_modules/autocannon/autocannon.js'));
   writeFileSync(
@@ -293,12 +296,19 @@ fastify.listen({ port: 0, host: '127.0.0.1' }).then(() => console.log('listening
     },
   };
   const ROUNDS_HTTP = Number(option('--rounds', 5));
+  const SECONDS = Number(option('--seconds', 3));
+  // Pinned, the server has a CPU of its own and autocannon the other: the server is the bottleneck, and its
+  // requests/s no longer move with how the scheduler shares two CPUs between it and its load.
+  const pin = process.argv.includes('--pin');
+  if (pin) execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
   const rps = {};
   const cpuPerRequest = {};
   for (let round = 0; round < ROUNDS_HTTP; round++)
+    // Each round in another order: no variant always runs first, just after another framework's.
     for (const framework of option('--frameworks', 'express,fastify').split(','))
-      for (const [name, variant] of Object.entries(variants)) {
-        const child = spawn(process.execPath, [...variant.args, join(peers, `${framework}-app.cjs`)], {
+      for (const [name, variant] of rotated(Object.entries(variants), round)) {
+        const command = [process.execPath, ...variant.args, join(peers, `${framework}-app.cjs`)];
+        const child = spawn(pin ? 'taskset' : command[0], pin ? ['-c', '0', ...command] : command.slice(1), {
           cwd: peers,
           env: { ...env, ...variant.env },
           stdio: ['ignore', 'pipe', 'inherit'],
@@ -319,7 +329,7 @@ fastify.listen({ port: 0, host: '127.0.0.1' }).then(() => console.log('listening
         };
         await autocannon({ url, connections: 10, duration: 1 });
         const cpu0 = await serverCpu();
-        const result = await autocannon({ url, connections: 10, duration: 3 });
+        const result = await autocannon({ url, connections: 10, duration: SECONDS });
         const cpuUs = (await serverCpu()) - cpu0;
         if (result.non2xx || result.errors)
           throw new Error(`${framework} ${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
@@ -332,20 +342,25 @@ fastify.listen({ port: 0, host: '127.0.0.1' }).then(() => console.log('listening
         rps[framework][name].push(result.requests.average);
       }
   console.log(
-    `\nNode ${process.version}: requests/s (autocannon, 10 connections, 3 s; medians of ${ROUNDS_HTTP} rounds)`,
+    `\nNode ${process.version}: requests/s (autocannon, 10 connections, ${SECONDS} s; medians of ${ROUNDS_HTTP} rounds${pin ? '; server and autocannon on a CPU each' : ''})`,
   );
+  // Each round's figure against the same round's bare one: the machine's drift between rounds cancels.
+  const againstBare = (xs, bare) => {
+    const ratios = xs.map((x, i) => (100 * (x - bare[i])) / bare[i]).sort((a, b) => a - b);
+    return `${median(ratios).toFixed(1)} % (${ratios[0].toFixed(1)} to ${ratios.at(-1).toFixed(1)})`;
+  };
   // Requests/s move with whatever else the machine runs; the server's own CPU per request much less so.
   const table = {};
   for (const [framework, byVariant] of Object.entries(rps)) {
     const bare = median(byVariant.bare);
-    const bareCpu = median(cpuPerRequest[framework].bare);
     for (const [name, xs] of Object.entries(byVariant)) {
       const cpu = median(cpuPerRequest[framework][name]);
       table[`${framework}: ${name}`] = {
         'req/s': Math.round(median(xs)),
         'req/s vs bare': `${((100 * (median(xs) - bare)) / bare).toFixed(1)} %`,
+        'req/s vs bare, per round': againstBare(xs, byVariant.bare),
         'server CPU µs/request': cpu.toFixed(1),
-        'CPU vs bare': `${((100 * (cpu - bareCpu)) / bareCpu).toFixed(1)} %`,
+        'CPU vs bare, per round': againstBare(cpuPerRequest[framework][name], cpuPerRequest[framework].bare),
         'req/s rounds': xs.map(Math.round).join(' / '),
       };
     }

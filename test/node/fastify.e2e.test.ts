@@ -21,6 +21,7 @@ const ROUTES = [
   '/nowhere',
   '/mapped/invalid',
   '/mapped/unavailable',
+  '/plugins',
 ];
 const children: { kill: (s: string) => void }[] = [];
 afterAll(() => {

@@ -6,6 +6,7 @@
 // These run with FAULTLINE_REQUEST_CONTEXT=true, on each Node; the last one checks the default (`auto`): the
 // request where AsyncLocalStorage runs on AsyncContextFrame (Node 24), none where it runs on async hooks.
 import { execFileSync } from 'node:child_process';
+import { connect } from 'node:http2';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { eventOf, tagsOf, waitForExceptionSpans } from '../support/jaeger.mjs';
@@ -86,6 +87,17 @@ describe('the request in flight', () => {
   });
 });
 
+/** in-flight-route.cjs under the preload, with the request context on; unhandled rejections only warn. */
+function startInFlightApp(service: string, env: Record<string, string>) {
+  const args = [
+    '--require',
+    `${REGISTER}.cjs`,
+    '--unhandled-rejections=warn',
+    resolve(__dirname, 'apps/in-flight-route.cjs'),
+  ];
+  return startServer(node, args, withContext(service, env), children);
+}
+
 describe('the request in flight in a framework', () => {
   it.each([
     ['Express 5', 'express', packageDir('express'), '/api/orders/:id', {}],
@@ -97,18 +109,7 @@ describe('the request in flight in a framework', () => {
     '%s gives the rejection its route and the path the client asked for',
     async (_name, framework, module, route, env) => {
       const service = `in-flight-${framework}-${Date.now() % 1000000}`;
-      const args = [
-        '--require',
-        `${REGISTER}.cjs`,
-        '--unhandled-rejections=warn',
-        resolve(__dirname, 'apps/in-flight-route.cjs'),
-      ];
-      const app = await startServer(
-        node,
-        args,
-        withContext(service, { FRAMEWORK: framework, FRAMEWORK_MODULE: module, ...env }),
-        children,
-      );
+      const app = await startInFlightApp(service, { FRAMEWORK: framework, FRAMEWORK_MODULE: module, ...env });
       const res = await fetch(`${app.url}/api/orders/42?token=s3cret`, { headers: { 'user-agent': 'e2e-agent/1.0' } });
       expect(await res.text()).toBe('answered after the rejection\n');
       const [span] = await waitForExceptionSpans(stack.urls.jaegerQuery, service, 1, 20_000);
@@ -124,25 +125,75 @@ describe('the request in flight in a framework', () => {
   );
 });
 
+/** GETs `path` over HTTP/2 without TLS; resolves with the body. */
+function http2Get(base: string, path: string): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const session = connect(base);
+    session.on('error', reject);
+    const req = session.request({ ':path': path, 'user-agent': 'e2e-agent/1.0' });
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      session.close();
+      resolvePromise(body);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('the request in flight over HTTP/2', () => {
+  // Node 22 and 24 publish each stream an HTTP/2 server takes (http2.server.stream.start); Node 20 does not.
+  const major = Number(execFileSync(node, ['-p', 'process.versions.node']).toString().split('.')[0]);
+  it.each([
+    ['Koa 3', 'koa', resolveModule('koa'), { KOA_ROUTER_MODULE: resolveModule('@koa/router') }],
+    ['Fastify 5', 'fastify', resolveModule('fastify'), {}],
+  ])(
+    '%s: the rejection carries the request where Node publishes HTTP/2 streams',
+    async (_name, framework, module, env) => {
+      const service = `in-flight-h2-${framework}-${Date.now() % 1000000}`;
+      const app = await startInFlightApp(service, {
+        FRAMEWORK: framework,
+        FRAMEWORK_MODULE: module,
+        HTTP2: '1',
+        ...env,
+      });
+      expect(await http2Get(app.url, '/api/orders/42?token=s3cret')).toBe('answered after the rejection\n');
+      const [span] = await waitForExceptionSpans(stack.urls.jaegerQuery, service, 1, 20_000);
+      await app.stop();
+      const tags = tagsOf({ processes: {}, spans: [span] } as never);
+      expect(tags).toMatchObject({ 'faultline.mechanism': 'unhandledRejection' });
+      if (major >= 22)
+        expect(tags).toMatchObject({
+          'http.request.method': 'GET',
+          'http.route': '/api/orders/:id',
+          'url.path': '/api/orders/42',
+          'user_agent.original': 'e2e-agent/1.0',
+        });
+      else expect(tags).not.toHaveProperty('url.path');
+    },
+  );
+});
+
 describe("the request in flight in Fastify's other route shapes", () => {
   it('finds the template of each from the path, when the error needs it', async () => {
     const service = `in-flight-fastify-shapes-${Date.now() % 1000000}`;
-    const args = [
-      '--require',
-      `${REGISTER}.cjs`,
-      '--unhandled-rejections=warn',
-      resolve(__dirname, 'apps/in-flight-route.cjs'),
-    ];
-    const env = withContext(service, { FRAMEWORK: 'fastify', FRAMEWORK_MODULE: resolveModule('fastify') });
-    const app = await startServer(node, args, env, children);
+    const app = await startInFlightApp(service, { FRAMEWORK: 'fastify', FRAMEWORK_MODULE: resolveModule('fastify') });
     const routes: Record<string, string> = {
       '/api/orders/42/lines/3': '/api/orders/:id/lines/:line',
       '/api/orders/files/a/b%20c.txt': '/api/orders/files/*',
       '/api/orders/near/1.5-2.5': '/api/orders/near/:lat-:lng',
       '/api/orders/numbered/7': '/api/orders/numbered/:n(^\\d+)',
+      '/api/orders/UPPER/9': '/api/orders/Upper/:id',
+      '/api/orders//43//lines//4': '/api/orders/:id/lines/:line',
+      '/api/orders/verb:cancel': '/api/orders/verb::cancel',
+      '/api/orders/v2/5': '/api/orders/v2/:id',
     };
     for (const path of Object.keys(routes)) expect((await fetch(`${app.url}${path}`)).status).toBe(200);
-    const spans = await waitForExceptionSpans(stack.urls.jaegerQuery, service, 4, 20_000);
+    const spans = await waitForExceptionSpans(stack.urls.jaegerQuery, service, 8, 20_000);
     await app.stop();
     const found = Object.fromEntries(
       spans.map((s: never) => {

@@ -138,7 +138,7 @@ const CASES: Case[] = [
 ];
 
 const WARNING =
-  /^faultline: shouldReport threw Error: predicate bug; the default decision was taken \(report 5xx\)\. Said once: later failures are counted in faultline\.should_report\.failed\n/m;
+  /^faultline: shouldReport threw Error: predicate bug; the default decision was taken \(report what the framework answered with a 5xx; hapi: a 500\)\. Said once: later failures are counted in faultline\.should_report\.failed\n/m;
 
 /** What an app printed, ready to compare: without Node's scheduler frames, Nest's pid and time. */
 const comparable = (printed: { stdout: string; stderr: string; code: number | null }) => {

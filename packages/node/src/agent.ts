@@ -51,6 +51,7 @@ const SPOOL_RESEND_DELAY_MS = 1000;
 const OBSERVED = new Set(['unhandledRejection', 'uncaughtExceptionMonitor', 'uncaughtException', 'exit']);
 /** Node publishes every request an HTTP server takes here, before the server's `request` event. */
 const REQUEST_START_CHANNEL = 'http.server.request.start';
+const STREAM_START_CHANNEL = 'http2.server.stream.start';
 /** Fastify publishes every instance it creates here, before the app adds its routes (frameworks/fastify.ts). */
 const FASTIFY_INIT_CHANNEL = 'fastify.initialization';
 
@@ -108,7 +109,7 @@ export class NodeAgent {
   private frameworkSink: FrameworkSink = {
     report: (mechanism, report) => this.guard(() => this.onFrameworkError(mechanism, report)),
     later: (req, decide) => this.decisions.later(req, decide),
-    route: (req, template) => this.requests.route(req, template),
+    route: (req, from, read) => this.requests.route(req, from, read),
     serverRoutes: (server, find) => this.requests.serverRoutes(server, find),
   };
 
@@ -150,6 +151,7 @@ export class NodeAgent {
       ),
     );
     subscribe(REQUEST_START_CHANNEL, this.requestStarted);
+    subscribe(STREAM_START_CHANNEL, this.streamStarted);
     setTimeout(() => this.guard(() => this.delivery().drainSpool()), SPOOL_RESEND_DELAY_MS).unref();
     this.log('info', `faultline: reporting to ${this.config.tracesEndpoint} as ${this.config.serviceName}`);
   }
@@ -181,7 +183,7 @@ export class NodeAgent {
       if (this.shouldReportWarned) return;
       this.shouldReportWarned = true;
       process.stderr.write(
-        `faultline: shouldReport ${why}; the default decision was taken (report 5xx). Said once: later failures are counted in faultline.should_report.failed\n`,
+        `faultline: shouldReport ${why}; the default decision was taken (report what the framework answered with a 5xx; hapi: a 500). Said once: later failures are counted in faultline.should_report.failed\n`,
       );
     });
   }
@@ -196,7 +198,16 @@ export class NodeAgent {
    * the app has loaded by now get their hooks (Koa, hapi, NestJS, an Express app that is the listener). */
   private onRequestStart(message: unknown): void {
     this.requests.enter(message);
-    const server = (message as { server?: unknown } | undefined)?.server;
+    this.onServer((message as { server?: unknown } | undefined)?.server);
+  }
+
+  /** The same for every stream an HTTP/2 server takes (Node 22 and 24 publish them). */
+  private onStreamStart(message: unknown): void {
+    this.requests.enterStream(message);
+    this.onServer((message as { stream?: { session?: { server?: unknown } } } | undefined)?.stream?.session?.server);
+  }
+
+  private onServer(server: unknown): void {
     if (server === this.lastServer || typeof server !== 'object' || server === null) return;
     this.lastServer = server;
     if (this.servers.has(server)) return;
@@ -208,16 +219,20 @@ export class NodeAgent {
     });
   }
 
-  /** onRequestStart, guarded, as one function made once: it runs for every request, so it allocates nothing
+  /** `handle`, guarded, as one function made once: it runs for every request, so it allocates nothing
    * (guard() would make a closure per call); what could run in a domain (loading the hooks) leaves it. */
-  private readonly requestStarted = (message: unknown): void => {
-    if (this.disabled) return;
-    try {
-      this.onRequestStart(message);
-    } catch (err) {
-      this.fail(err);
-    }
-  };
+  private perRequest(handle: (message: unknown) => void): (message: unknown) => void {
+    return (message) => {
+      if (this.disabled) return;
+      try {
+        handle.call(this, message);
+      } catch (err) {
+        this.fail(err);
+      }
+    };
+  }
+  private readonly requestStarted = this.perRequest(this.onRequestStart);
+  private readonly streamStarted = this.perRequest(this.onStreamStart);
 
   private reportHandled(value: unknown, mechanism: string, attributes: Attributes, handled = true): void {
     if (this.config.disabled) return;

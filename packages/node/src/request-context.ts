@@ -6,6 +6,9 @@
 // request), so it is read only while the response is neither finished nor destroyed: after that, no request
 // is in flight there. Node 20 and 22 run AsyncLocalStorage on async hooks, which cost every promise a little
 // once the first store is entered: the storage is made at the first request, never at start-up.
+// An HTTP/2 server's requests do not go through that channel; Node 22 and 24 publish each stream a server
+// takes on `http2.server.stream.start` instead, as synchronously (Node 20 publishes nothing: no request in
+// flight over HTTP/2 there).
 // The route template (`http.route`) is the framework's: Express leaves its route on Node's request object
 // (express-request.ts); Koa and hapi keep it on objects of their own, so their hooks hand the store a way to
 // read it (route()), read only when an error needs it; Fastify's router finds it then, from the server that
@@ -19,8 +22,16 @@ interface InFlight {
   /** Node's request: its socket knows the server that took it. */
   req: ExpressRequest & { socket?: { server?: unknown } };
   res: { writableFinished?: unknown; destroyed?: unknown };
-  /** The framework's route template, once it has matched one. */
-  route?: () => unknown;
+  /** Where the framework keeps the route it has matched (Koa's context, hapi's request), and how to read it:
+   * no closure per request. */
+  routeFrom?: unknown;
+  readRoute?: (from: never) => unknown;
+}
+
+interface Http2Stream {
+  session?: { server?: unknown };
+  writableFinished?: unknown;
+  destroyed?: unknown;
 }
 
 export class RequestContext {
@@ -49,11 +60,29 @@ export class RequestContext {
     this.storage.enterWith({ req: request, res: response });
   }
 
-  /** A framework's hook: `req`'s route template is what `template` reads, when `req` is the request in
+  /** A message of `http2.server.stream.start`: the stream's request (its pseudo-headers) becomes the store of
+   * what handles it. A framework's request for it is Node's compatibility request, whose `stream` it is. */
+  enterStream(message: unknown): void {
+    if (this.mode === false) return;
+    const { stream, headers } = (message ?? {}) as { stream?: Http2Stream; headers?: Record<string, unknown> };
+    if (typeof stream !== 'object' || stream === null || typeof headers !== 'object' || headers === null) return;
+    const req = {
+      method: headers[':method'],
+      url: headers[':path'],
+      headers,
+      socket: { server: stream.session?.server },
+    };
+    this.enter({ request: req, response: stream });
+  }
+
+  /** A framework's hook: `req`'s route template is what `read(from)` gives, when `req` is the request in
    * flight here (the hooks run while the framework handles it). */
-  route(req: unknown, template: () => unknown): void {
+  route<T>(req: unknown, from: T, read: (from: T) => unknown): void {
     const inFlight = this.storage?.getStore();
-    if (inFlight && inFlight.req === req) inFlight.route = template;
+    if (inFlight && (inFlight.req === req || inFlight.res === (req as { stream?: unknown } | undefined)?.stream)) {
+      inFlight.routeFrom = from;
+      inFlight.readRoute = read as (from: never) => unknown;
+    }
   }
 
   /** How the framework of `server` finds the route template of a request it took. */
@@ -85,7 +114,8 @@ export class RequestContext {
   private routeOf(inFlight: InFlight, url: unknown): unknown {
     try {
       const { req } = inFlight;
-      const template = inFlight.route?.() ?? this.routeFinders.get(req.socket?.server as object)?.(req);
+      const template =
+        inFlight.readRoute?.(inFlight.routeFrom as never) ?? this.routeFinders.get(req.socket?.server as object)?.(req);
       if (typeof template === 'string' && template !== '') return template;
       return routeTemplate(req.route?.path, req.baseUrl, url);
     } catch {

@@ -135,9 +135,15 @@ describe("Fastify's route template for the request in flight", () => {
         if (wildcard) params['*'] = 'a/b';
         const path = `/${parts.map(([isParam], i) => (isParam ? encodeURIComponent(params[names[i]!]!) : names[i])).join('/')}${wildcard ? '/a/b' : ''}`;
         const fastify = { addHook: () => undefined, findRoute: () => ({ params }) };
-        const templates = new Map([['GET', ['/other/:x', template]]]);
-        expect(templateOf(fastify, templates, { method: 'GET', url: `${path}?q=1` })).toBe(template);
-        expect(templateOf(fastify, templates, { method: 'POST', url: path })).toBeUndefined();
+        const routes = [
+          { method: 'GET', url: '/other/:x' },
+          { method: ['get', 'HEAD'], url: template },
+        ];
+        expect(templateOf(fastify, routes, { method: 'GET', url: `${path}?q=1` })).toBe(template);
+        expect(templateOf(fastify, routes, { method: 'POST', url: path })).toBeUndefined();
+        // A router that ignores case and repeated slashes took it: the template still comes back.
+        const loose = `/${path.replace(/\//g, '//').toUpperCase()}`;
+        expect(templateOf(fastify, routes, { method: 'GET', url: loose })).toBe(template);
       }),
     );
   });
@@ -145,9 +151,24 @@ describe("Fastify's route template for the request in flight", () => {
   it('is undefined when two templates fill in alike: which one the router took is unknown', async () => {
     const { templateOf } = await import('../src/frameworks/fastify');
     const fastify = { addHook: () => undefined, findRoute: () => ({ params: { id: '42' } }) };
-    const templates = new Map([['GET', ['/a/:id', '/a/:id(^\\d+)', '/b/:id']]]);
-    expect(templateOf(fastify, templates, { method: 'GET', url: '/a/42' })).toBeUndefined();
-    expect(templateOf(fastify, templates, { method: 'GET', url: '/b/42' })).toBe('/b/:id');
+    const routes = ['/a/:id', '/a/:id(^\\d+)', '/b/:id', '/B/:id', '/c::verb/:id'].map((url) => ({
+      method: 'GET',
+      url,
+    }));
+    expect(templateOf(fastify, routes, { method: 'GET', url: '/a/42' })).toBeUndefined();
+    // Exactly as it came before ignoring case: `/b/42` is `/b/:id`'s, `/b//42` is either's.
+    expect(templateOf(fastify, routes, { method: 'GET', url: '/b/42' })).toBe('/b/:id');
+    expect(templateOf(fastify, routes, { method: 'GET', url: '/b//42' })).toBeUndefined();
+    expect(templateOf(fastify, routes, { method: 'GET', url: '/c:verb/42' })).toBe('/c::verb/:id');
+  });
+
+  it("reads a route when an error needs it: an app's later onRoute may have rewritten it", async () => {
+    const { templateOf } = await import('../src/frameworks/fastify');
+    const fastify = { addHook: () => undefined, findRoute: () => ({ params: { id: '7' } }) };
+    const route = { method: 'GET', url: '/legacy' };
+    const routes = [route];
+    route.url = '/v2/:id';
+    expect(templateOf(fastify, routes, { method: 'GET', url: '/v2/7' })).toBe('/v2/:id');
   });
 
   it('is undefined, never thrown, for whatever the request or the router holds', async () => {
@@ -155,7 +176,7 @@ describe("Fastify's route template for the request in flight", () => {
     fc.assert(
       fc.property(fc.anything(), fc.anything(), (req, found) => {
         const fastify = { addHook: () => undefined, findRoute: () => found as never };
-        const got = templateOf(fastify, new Map([['GET', ['/:a']]]), req);
+        const got = templateOf(fastify, [{ method: 'GET', url: '/:a' }, { method: found }, found as never], req);
         expect(got === undefined || got === '/:a').toBe(true);
       }),
     );

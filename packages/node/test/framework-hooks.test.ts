@@ -68,7 +68,7 @@ describe('Koa', () => {
     const routes: [unknown, () => unknown][] = [];
     const sink = {
       report: (m: string, r: FrameworkReport | undefined) => reports.push([m, r]),
-      route: (req: unknown, template: () => unknown) => routes.push([req, template]),
+      route: <T>(req: unknown, from: T, read: (from: T) => unknown) => routes.push([req, () => read(from)]),
     };
     expect(hookKoa(Application, sink)).toBe(true);
     expect(hookKoa(Application, { ...sink, report: () => {} })).toBe(false); // once per class
@@ -148,7 +148,7 @@ describe('hapi', () => {
     const routes: [unknown, () => unknown][] = [];
     const sink = {
       report: (_m: string, r: FrameworkReport | undefined) => reports.push(r),
-      route: (req: unknown, template: () => unknown) => routes.push([req, template]),
+      route: <T>(req: unknown, from: T, read: (from: T) => unknown) => routes.push([req, () => read(from)]),
     };
     expect(hookHapi(Request, sink)).toBe(true);
     const first = new Request();

@@ -34,13 +34,50 @@ describe('the request in flight', () => {
       const context = Object.assign(new RequestContext(), { mode: true });
       const req = { method: 'GET', url: '/orders/42' };
       context.enter({ request: req, response: response() });
-      context.route({ url: '/orders/42' }, () => '/not/this/one'); // another request object
+      context.route({ url: '/orders/42' }, '/not/this/one', String); // another request object
       const before = context.attributes();
-      context.route(req, () => '/orders/{id}');
+      context.route(req, { path: '/orders/{id}' }, (route) => route.path);
       return [context.attributes(), before];
     });
     expect(other).not.toHaveProperty('http.route');
     expect(matched).toMatchObject({ 'http.route': '/orders/{id}', 'url.path': '/orders/42' });
+  });
+
+  it("takes an HTTP/2 stream's request from its pseudo-headers, its server's route, and the hook of the compatibility request", async () => {
+    const [fromServer, fromHook, closed] = await inOwnContext(() => {
+      const context = Object.assign(new RequestContext(), { mode: true });
+      const server = {};
+      context.serverRoutes(server, (req) => `${(req as { method: string }).method} /orders/:id`);
+      const stream = { session: { server }, writableFinished: false, destroyed: false };
+      const headers = { ':method': 'POST', ':path': '/orders/42?token=s3cret', 'user-agent': 'h2/1' };
+      context.enterStream({ stream, headers });
+      const fromServer = context.attributes();
+      context.route({ stream }, '/from/the/hook', String);
+      const fromHook = context.attributes();
+      stream.destroyed = true;
+      return [fromServer, fromHook, context.attributes()];
+    });
+    expect(fromServer).toEqual({
+      'http.request.method': 'POST',
+      'http.route': 'POST /orders/:id',
+      'url.path': '/orders/42',
+      'user_agent.original': 'h2/1',
+    });
+    expect(fromHook).toMatchObject({ 'http.route': '/from/the/hook' });
+    expect(closed).toBeUndefined();
+  });
+
+  it('is none for a stream message it cannot read, and never throws', async () => {
+    await inOwnContext(() => {
+      fc.assert(
+        fc.property(fc.anything(), (message) => {
+          const context = Object.assign(new RequestContext(), { mode: true });
+          context.enterStream(message);
+          const attributes = context.attributes();
+          expect(attributes === undefined || typeof attributes === 'object').toBe(true);
+        }),
+      );
+    });
   });
 
   it('is none once the response is finished', async () => {
@@ -64,9 +101,9 @@ describe('the request in flight', () => {
             const context = Object.assign(new RequestContext(), { mode: true });
             const req = { url, originalUrl, route };
             context.enter({ request: req, response: response() });
-            context.route(req, () => {
+            context.route(req, route, (from) => {
               if (hookThrows) throw new Error('hostile route');
-              return route;
+              return from;
             });
             const attributes = context.attributes();
             expect(attributes?.['url.path']).toBe(originalUrl.split(/[?#]/, 1)[0]);

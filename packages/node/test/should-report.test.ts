@@ -150,7 +150,7 @@ describe("the agent's decision", () => {
     expect(a.decideReport('express', candidate(404), () => 'yes' as never)).toBe(false);
     expect(failedCount(a)).toBe(3);
     expect(writes).toEqual([
-      'faultline: shouldReport threw Error: predicate bug; the default decision was taken (report 5xx). Said once: later failures are counted in faultline.should_report.failed\n',
+      'faultline: shouldReport threw Error: predicate bug; the default decision was taken (report what the framework answered with a 5xx; hapi: a 500). Said once: later failures are counted in faultline.should_report.failed\n',
     ]);
   });
 });

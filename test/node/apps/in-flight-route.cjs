@@ -2,10 +2,12 @@
 // at /api/orders, whose `req.url` lacks the prefix), whose handler leaves a rejection unhandled while the
 // request is in flight, then answers. Run under --unhandled-rejections=warn (the rejection does not end it).
 // Fastify's has more routes, of the shapes its router knows: two parameters, a wildcard, two parameters in one
-// segment, a parameter with a regular expression.
+// segment, a parameter with a regular expression, capitals, a literal colon, one renamed by an onRoute hook.
 const framework = process.env.FRAMEWORK;
 const frameworkModule = process.env.FRAMEWORK_MODULE;
 const listening = (port) => console.log(`listening ${port}`);
+/** HTTP2=1: the app over HTTP/2 without TLS (Koa: Node's http2 server; Fastify: its `http2` option). */
+const http2 = process.env.HTTP2 === '1';
 
 /** Rejects with nothing to catch it, 5 ms into the request; the answer comes 25 ms later. */
 async function rejectInFlight(label = framework) {
@@ -33,10 +35,18 @@ if (framework === 'express') {
     ctx.body = await rejectInFlight();
   });
   app.use(orders.routes());
-  const server = app.listen(0, '127.0.0.1', () => listening(server.address().port));
+  const server = http2
+    ? require('node:http2').createServer(app.callback())
+    : require('node:http').createServer(app.callback());
+  server.listen(0, '127.0.0.1', () => listening(server.address().port));
 } else if (framework === 'fastify') {
-  const fastify = require(frameworkModule)({ logger: false });
+  // A router that ignores case and repeated slashes, and an onRoute of the app's that renames a route.
+  const routerOptions = { caseSensitive: false, ignoreDuplicateSlashes: true };
+  const fastify = require(frameworkModule)({ logger: false, routerOptions, http2 });
   const handler = (request) => rejectInFlight(request.url === '/api/orders/42' ? framework : request.url);
+  fastify.addHook('onRoute', (route) => {
+    if (route.url.endsWith('/legacy')) route.url = route.url.replace(/legacy$/, 'v2/:id');
+  });
   fastify.register(
     async (orders) => {
       orders.get('/:id', handler);
@@ -44,6 +54,9 @@ if (framework === 'express') {
       orders.get('/files/*', handler);
       orders.get('/near/:lat-:lng', handler);
       orders.get('/numbered/:n(^\\d+)', handler);
+      orders.get('/Upper/:id', handler);
+      orders.get('/verb::cancel', handler);
+      orders.get('/legacy', handler);
     },
     { prefix: '/api/orders' },
   );

@@ -33,6 +33,13 @@ interface FastifyReply {
   };
 }
 
+/** A route as Fastify hands it to `onRoute`: the object it goes on to register, which a later `onRoute` of
+ * the app's may still rewrite (its url, its method), so it is read when an error needs it. */
+export interface FastifyRoute {
+  method?: unknown;
+  url?: unknown;
+}
+
 interface FastifyInstance {
   addHook(name: string, hook: (...args: never[]) => void): unknown;
   findRoute?(options: { method: string; url: string }): { params?: Record<string, unknown> } | null;
@@ -43,22 +50,11 @@ interface FastifyInstance {
 export function hookFastify(instance: unknown, sink: FrameworkSink): boolean {
   const fastify = instance as FastifyInstance;
   if (typeof fastify?.addHook !== 'function') return false;
-  const templates = new Map<string, string[]>();
-  fastify.addHook('onRoute', (route: { method?: unknown; url?: unknown }) => {
-    try {
-      if (typeof route.url !== 'string') return;
-      for (const method of [route.method].flat()) {
-        if (typeof method !== 'string') continue;
-        const key = method.toUpperCase();
-        const known = templates.get(key);
-        if (known) known.push(route.url);
-        else templates.set(key, [route.url]);
-      }
-    } catch {
-      // a route we cannot read: only its template is missing from reports
-    }
+  const routes: FastifyRoute[] = [];
+  addRootHook(fastify, 'onRoute', (route: FastifyRoute) => {
+    if (typeof route === 'object' && route !== null) routes.push(route);
   });
-  fastify.addHook('onError', (request: FastifyRequest, reply: FastifyReply, error: unknown, done: () => void) => {
+  addRootHook(fastify, 'onError', (request: FastifyRequest, reply: FastifyReply, error: unknown, done: () => void) => {
     try {
       whenAnswered(
         reply,
@@ -70,8 +66,22 @@ export function hookFastify(instance: unknown, sink: FrameworkSink): boolean {
     done();
   });
   if (typeof fastify.server === 'object' && fastify.server !== null && typeof fastify.findRoute === 'function')
-    sink.serverRoutes(fastify.server, (req) => templateOf(fastify, templates, req));
+    sink.serverRoutes(fastify.server, (req) => templateOf(fastify, routes, req));
   return true;
+}
+
+/**
+ * Adds a hook to the instance at once, where Fastify keeps the root's hooks. Its `addHook` defers an
+ * `onError` through its plugin queue (`after`), which the app would see: one more `bound _after` in
+ * `printPlugins()`, one more step before `ready`. When Fastify has just published the instance no plugin
+ * and no child exists yet, so this is all that `addHook` would do in the end. Fastify's own `addHook` where
+ * that store is not found (another version's internals).
+ */
+function addRootHook(fastify: FastifyInstance, name: string, hook: (...args: never[]) => void): void {
+  const key = Object.getOwnPropertySymbols(fastify).find((s) => s.description === 'fastify.hooks');
+  const hooks = key && (fastify as unknown as Record<symbol, { add?: unknown; [name: string]: unknown }>)[key];
+  if (typeof hooks?.add === 'function' && Array.isArray(hooks[name])) hooks.add(name, hook);
+  else fastify.addHook(name, hook);
 }
 
 /**
@@ -136,13 +146,14 @@ const isErrorStatus = (n: unknown): n is number => typeof n === 'number' && n >=
 /**
  * The template of the route Fastify took for Node's request `req`: Fastify's router finds the route and its
  * parameters (findRoute), and the template is the one of this method's whose parameters, filled in, give
- * back the request's path. Undefined when none does (a parameter whose regular expression has parentheses
- * of its own, a path the router normalized) or two do: the report goes without its route rather than with
- * a wrong one.
+ * back the request's path: as it came, else ignoring case and repeated slashes (a router with
+ * `caseSensitive: false` or `ignoreDuplicateSlashes`). Undefined when none does (a parameter whose regular
+ * expression has parentheses of its own) or two do: the report goes without its route rather than with a
+ * wrong one.
  */
 export function templateOf(
   fastify: FastifyInstance,
-  templates: Map<string, string[]>,
+  routes: readonly FastifyRoute[],
   req: unknown,
 ): string | undefined {
   try {
@@ -151,19 +162,30 @@ export function templateOf(
     const path = url.split(/[?#]/, 1)[0]!;
     const params = fastify.findRoute?.({ method, url: path })?.params;
     if (typeof params !== 'object' || params === null) return undefined;
-    const wanted = samePath(path);
-    const matching = templates.get(method.toUpperCase())?.filter((t) => samePath(fill(t, params)) === wanted);
+    const templates: string[] = [];
+    for (const route of routes) {
+      const methods = [route.method].flat();
+      if (typeof route.url === 'string' && methods.some((m) => typeof m === 'string' && m.toUpperCase() === method))
+        templates.push(route.url);
+    }
+    const filled = templates.map((t) => fill(t, params));
     // Two that fill in alike (`/a/:id` and `/a/:id(^\\d+)`): which one the router took is unknown.
-    return matching?.length === 1 ? matching[0] : undefined;
+    const only = (same: (path: string) => string) => {
+      const wanted = same(path);
+      const matching = templates.filter((_, i) => same(filled[i]!) === wanted);
+      return matching.length === 1 ? matching[0] : undefined;
+    };
+    return only(samePath) ?? only(loosePath);
   } catch {
     return undefined; // a request or a router answer that cannot be read
   }
 }
 
 /** A template with its parameters' values in place: `/orders/:id` and {id: '42'} give `/orders/42`; a
- * parameter's regular expression, `:id(^\\d+)`, goes with it. */
+ * parameter's regular expression, `:id(^\\d+)`, goes with it; `::` is a literal colon. */
 function fill(template: string, params: Record<string, unknown>): string {
-  return template.replace(/:(\w+)(?:\((?:[^()\\]|\\.)*\))?|\*$/g, (match, name: string | undefined) => {
+  return template.replace(/::|:(\w+)(?:\((?:[^()\\]|\\.)*\))?|\*$/g, (match, name: string | undefined) => {
+    if (match === '::') return ':';
     const value = params[name ?? '*'];
     return typeof value === 'string' ? value : match;
   });
@@ -179,3 +201,6 @@ function samePath(path: string): string {
   }
   return decoded.length > 1 ? decoded.replace(/\/+$/, '') : decoded;
 }
+
+/** The same, whatever the case and however many slashes in a row. */
+const loosePath = (path: string): string => samePath(path.replace(/\/{2,}/g, '/')).toLowerCase();

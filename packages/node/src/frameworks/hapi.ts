@@ -38,7 +38,7 @@ export function hookHapi(Request: unknown, sink: FrameworkSink): boolean {
   const proto = (Request as { prototype?: unknown } | undefined)?.prototype;
   return observeCalls(proto, '_listen', HOOKED, (self) => {
     const request = self as (HapiRequest & { server?: HapiServer }) | undefined;
-    sink.route(request?.raw?.req, () => matchedRoute(request));
+    sink.route(request?.raw?.req, request, matchedRoute);
     // `server.events` is the server core's, shared by the plugins' servers: one subscription per core.
     const events = request?.server?.events;
     if (typeof events !== 'object' || events === null || observed.has(events)) return;

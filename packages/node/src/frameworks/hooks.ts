@@ -29,7 +29,7 @@ export interface FrameworkSink {
   later(req: unknown, decide: () => void): () => void;
   /** The route template of the request `req` (Node's own request object), once the framework knows it:
    * for the request in flight (request-context.ts). */
-  route(req: unknown, template: () => unknown): void;
+  route<T>(req: unknown, from: T, read: (from: T) => unknown): void;
   /** How to find the route template of a request `server` took, when an error needs it (fastify.ts). */
   serverRoutes(server: object, find: (req: unknown) => unknown): void;
 }

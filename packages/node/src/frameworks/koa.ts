@@ -32,13 +32,16 @@ export function hookKoa(Application: unknown, sink: FrameworkSink): boolean {
   const observed = new WeakSet<object>();
   const proto = (Application as { prototype?: unknown } | undefined)?.prototype;
   return observeCalls(proto, 'createContext', HOOKED, (app, [req], ctx) => {
-    sink.route(req, () => (ctx as KoaContext | undefined)?._matchedRoute);
+    sink.route(req, ctx as KoaContext | undefined, koaRoute);
     const a = app as { on(event: symbol, fn: (...args: unknown[]) => void): void };
     if (observed.has(a)) return;
     observed.add(a);
     a.on(errorMonitor, (error, ctx) => sink.report('koa', koaReport(error, ctx)));
   });
 }
+
+/** The template @koa/router matched for a context, once it has. */
+const koaRoute = (ctx: KoaContext | undefined): unknown => ctx?._matchedRoute;
 
 /** An `error` event of a Koa app, reported by default when Koa answers it with a 5xx (or sent a 5xx before). */
 export function koaReport(error: unknown, ctx: unknown): FrameworkReport {
