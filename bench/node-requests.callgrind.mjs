@@ -4,7 +4,8 @@
 // keep-alive requests after start-up, and the difference over N2 - N1 is its cost per request (start-up,
 // JIT warm-up and exit cancel out). Run: node bench/node.bench.mjs --parts 4 --rounds 1 once (it installs
 // express and fastify into bench/.peers/), then node bench/node-requests.callgrind.mjs [N1=1000] [N2=5000]
-// [express,fastify] [--probes]; with another node binary for another Node version. Results: BENCHMARKS.md.
+// [express,fastify] [--probes] [--baseline <packages/node/dist of another build>] [--only <regexp of variant
+// names>]; with another node binary for another Node version. Results: BENCHMARKS.md.
 // Node runs with --predictable (V8 on one thread, its compiler and GC on a fixed schedule): without it the
 // counts of one variant wander by 3 to 5 points between runs; with it, by about 0.1. --probes adds preloads
 // that do one part of what faultline's does each (an empty subscriber, a store entered per request), to
@@ -13,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,6 +23,12 @@ const register = join(here, '../packages/node/dist/register.cjs');
 const [N1, N2] = [Number(process.argv[2] ?? 1000), Number(process.argv[3] ?? 5000)];
 const frameworks = (process.argv[4] ?? 'express,fastify').split(',');
 const withProbes = process.argv.includes('--probes');
+const option = (name) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : undefined;
+};
+const baseline = option('--baseline') && resolve(option('--baseline')); // the servers run in bench/.peers
+const only = new RegExp(option('--only') ?? '');
 
 // The route of node.bench.mjs part 4, and a way out that lets callgrind write its counts.
 const apps = {
@@ -50,6 +57,9 @@ const probes = {
   'an AsyncLocalStorage store entered per request': `const { AsyncLocalStorage } = require('node:async_hooks');
 const storage = new AsyncLocalStorage();
 require('node:diagnostics_channel').subscribe('http.server.request.start', (m) => storage.enterWith({ req: m.request, res: m.response }));`,
+  "the same, the channel's message as the store (nothing allocated)": `const { AsyncLocalStorage } = require('node:async_hooks');
+const storage = new AsyncLocalStorage();
+require('node:diagnostics_channel').subscribe('http.server.request.start', (m) => storage.enterWith(m));`,
   "Fastify's onError hook, added on fastify.initialization": `require('node:diagnostics_channel').subscribe('fastify.initialization', ({ fastify }) =>
   fastify.addHook('onError', (request, reply, error, done) => done()),
 );`,
@@ -66,6 +76,7 @@ const variants = {
     args: ['--require', register],
     env: { FAULTLINE_REQUEST_CONTEXT: 'false' },
   },
+  ...(baseline ? { '@faultline/node, baseline build': { args: ['--require', join(baseline, 'register.cjs')] } } : {}),
 };
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
@@ -127,6 +138,7 @@ for (const framework of frameworks) {
   writeFileSync(app, apps[framework]);
   let bare;
   for (const [name, variant] of Object.entries(variants)) {
+    if (name !== 'bare' && !only.test(name)) continue;
     const perRequest = ((await instructions(app, variant, N2)) - (await instructions(app, variant, N1))) / (N2 - N1);
     bare ??= perRequest;
     const vsBare = name === 'bare' ? '' : ` (${((perRequest / bare - 1) * 100).toFixed(1)} % over bare)`;

@@ -16,7 +16,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from './median.mjs';
 import { ensurePeers } from './peers.mjs';
@@ -35,8 +35,10 @@ const register = join(here, '../packages/node/dist/register.cjs');
 const faultlineApi = join(here, '../packages/node/dist/index.cjs');
 const DEAD = 'http://127.0.0.1:9';
 const baselineAt = process.argv.indexOf('--baseline');
-const baselineApi = baselineAt > 0 ? join(process.argv[baselineAt + 1], 'index.cjs') : undefined;
-const baselineRegister = baselineAt > 0 ? join(process.argv[baselineAt + 1], 'register.cjs') : undefined;
+// Absolute: the processes measured run in bench/.peers.
+const baselineDir = baselineAt > 0 ? resolve(process.argv[baselineAt + 1]) : undefined;
+const baselineApi = baselineDir && join(baselineDir, 'index.cjs');
+const baselineRegister = baselineDir && join(baselineDir, 'register.cjs');
 const partsAt = process.argv.indexOf('--parts');
 const parts = new Set(partsAt > 0 ? process.argv[partsAt + 1].split(',').map(Number) : [1, 2, 3, 4]);
 const option = (name, fallback) => {

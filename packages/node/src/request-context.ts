@@ -18,14 +18,18 @@ import type { Attributes } from '@faultline/core';
 import { type ExpressRequest, routeTemplate, urlOf } from './frameworks/express-request';
 import { requestAttributes } from './frameworks/request-attributes';
 
+const ROUTE_FROM = Symbol('faultline.routeFrom');
+const READ_ROUTE = Symbol('faultline.readRoute');
+
+/** Node's message on `http.server.request.start`, itself the store: nothing is allocated per request. */
 interface InFlight {
   /** Node's request: its socket knows the server that took it. */
-  req: ExpressRequest & { socket?: { server?: unknown } };
-  res: { writableFinished?: unknown; destroyed?: unknown };
+  request: ExpressRequest & { socket?: { server?: unknown } };
+  response: { writableFinished?: unknown; destroyed?: unknown };
   /** Where the framework keeps the route it has matched (Koa's context, hapi's request), and how to read it:
-   * no closure per request. */
-  routeFrom?: unknown;
-  readRoute?: (from: never) => unknown;
+   * no closure per request. Under symbols: Node's message is seen by its other subscribers too. */
+  [ROUTE_FROM]?: unknown;
+  [READ_ROUTE]?: (from: never) => unknown;
 }
 
 interface Http2Stream {
@@ -45,8 +49,8 @@ export class RequestContext {
   /** A message of `http.server.request.start`: its request becomes the store of what handles it. */
   enter(message: unknown): void {
     if (this.mode === false) return;
-    const { request, response } = (message ?? {}) as { request?: InFlight['req']; response?: InFlight['res'] };
-    if (!request || !response) return;
+    const inFlight = message as Partial<InFlight> | undefined;
+    if (!inFlight?.request || !inFlight.response) return;
     if (!this.storage) {
       const { AsyncLocalStorage } = require('node:async_hooks') as typeof import('node:async_hooks');
       const storage = new AsyncLocalStorage<InFlight>();
@@ -57,7 +61,7 @@ export class RequestContext {
       if (this.mode === false) return;
       this.storage = storage;
     }
-    this.storage.enterWith({ req: request, res: response });
+    this.storage.enterWith(inFlight as InFlight);
   }
 
   /** A message of `http2.server.stream.start`: the stream's request (its pseudo-headers) becomes the store of
@@ -79,9 +83,12 @@ export class RequestContext {
    * flight here (the hooks run while the framework handles it). */
   route<T>(req: unknown, from: T, read: (from: T) => unknown): void {
     const inFlight = this.storage?.getStore();
-    if (inFlight && (inFlight.req === req || inFlight.res === (req as { stream?: unknown } | undefined)?.stream)) {
-      inFlight.routeFrom = from;
-      inFlight.readRoute = read as (from: never) => unknown;
+    if (
+      inFlight &&
+      (inFlight.request === req || inFlight.response === (req as { stream?: unknown } | undefined)?.stream)
+    ) {
+      inFlight[ROUTE_FROM] = from;
+      inFlight[READ_ROUTE] = read as (from: never) => unknown;
     }
   }
 
@@ -93,9 +100,10 @@ export class RequestContext {
   /** The attributes of the request in flight here, or undefined when none is. */
   attributes(): Attributes | undefined {
     const inFlight = this.storage?.getStore();
-    if (!inFlight || inFlight.res.writableFinished === true || inFlight.res.destroyed === true) return undefined;
+    if (!inFlight || inFlight.response.writableFinished === true || inFlight.response.destroyed === true)
+      return undefined;
     try {
-      const { req } = inFlight;
+      const req = inFlight.request;
       // A mounted Express router takes its prefix off `req.url`; `originalUrl` is what the client asked for.
       const url = urlOf(req);
       return requestAttributes({
@@ -113,9 +121,10 @@ export class RequestContext {
    * the one Express left on it. */
   private routeOf(inFlight: InFlight, url: unknown): unknown {
     try {
-      const { req } = inFlight;
+      const req = inFlight.request;
       const template =
-        inFlight.readRoute?.(inFlight.routeFrom as never) ?? this.routeFinders.get(req.socket?.server as object)?.(req);
+        inFlight[READ_ROUTE]?.(inFlight[ROUTE_FROM] as never) ??
+        this.routeFinders.get(req.socket?.server as object)?.(req);
       if (typeof template === 'string' && template !== '') return template;
       return routeTemplate(req.route?.path, req.baseUrl, url);
     } catch {
