@@ -5,7 +5,8 @@
 // JIT warm-up and exit cancel out). Run: node bench/node.bench.mjs --parts 4 --rounds 1 once (it installs
 // express and fastify into bench/.peers/), then node bench/node-requests.callgrind.mjs [N1=12000] [N2=32000]
 // [express,fastify] [--probes] [--baseline <packages/node/dist of another build>] [--only <regexp of variant
-// names>]; with another node binary for another Node version. Results: BENCHMARKS.md.
+// names>] [--also-require <preload>, before every variant's own: an app's OpenTelemetry, say]; with another
+// node binary for another Node version. Results: BENCHMARKS.md.
 // Node runs with --predictable (V8 on one thread, its compiler and GC on a fixed schedule): without it the
 // counts of one variant wander by 3 to 5 points between runs; with it, by about 0.1. --probes adds preloads
 // that do one part of what faultline's does each (an empty subscriber, a store entered per request), to
@@ -32,6 +33,7 @@ const option = (name) => {
 };
 const baseline = option('--baseline') && resolve(option('--baseline')); // the servers run in bench/.peers
 const only = new RegExp(option('--only') ?? '');
+const alsoRequire = option('--also-require') && resolve(option('--also-require'));
 
 // The route of node.bench.mjs part 4, and a way out that lets callgrind write its counts.
 const apps = {
@@ -99,6 +101,7 @@ async function instructions(app, variant, requests) {
       `--callgrind-out-file=${out}`,
       process.execPath,
       '--predictable',
+      ...(alsoRequire ? ['--require', alsoRequire] : []),
       ...(variant.args ?? []),
       app,
     ],
@@ -135,7 +138,9 @@ if (withProbes)
     variants[`probe: ${name}`] = { args: ['--require', file] };
   }
 
-console.log(`Node ${process.version}: instructions per request (callgrind, ${N2} - ${N1} requests)`);
+console.log(
+  `Node ${process.version}: instructions per request (callgrind, ${N2} - ${N1} requests)${alsoRequire ? `, every variant with --require ${alsoRequire}` : ''}`,
+);
 for (const framework of frameworks) {
   const app = join(peers, `callgrind-${framework}-app.cjs`);
   writeFileSync(app, apps[framework]);
