@@ -5,7 +5,8 @@
 // JIT warm-up and exit cancel out). Run: node bench/node.bench.mjs --parts 4 --rounds 1 once (it installs
 // express and fastify into bench/.peers/), then node bench/node-requests.callgrind.mjs [N1=12000] [N2=32000]
 // [express,fastify] [--probes] [--baseline <packages/node/dist of another build>] [--only <regexp of variant
-// names>] [--also-require <preload>, before every variant's own: an app's OpenTelemetry, say]; with another
+// names>] [--also-require <preload>, before every variant's own: an app's OpenTelemetry, say] [--keep <prefix>:
+// each run's counts kept as <prefix>.<variant>.<requests>, for callgrind_annotate]; with another
 // node binary for another Node version. Results: BENCHMARKS.md.
 // Node runs with --predictable (V8 on one thread, its compiler and GC on a fixed schedule): without it the
 // counts of one variant wander by 3 to 5 points between runs; with it, by about 0.1. --probes adds preloads
@@ -34,6 +35,7 @@ const option = (name) => {
 const baseline = option('--baseline') && resolve(option('--baseline')); // the servers run in bench/.peers
 const only = new RegExp(option('--only') ?? '');
 const alsoRequire = option('--also-require') && resolve(option('--also-require'));
+const keep = option('--keep') && resolve(option('--keep'));
 
 // The route of node.bench.mjs part 4, and a way out that lets callgrind write its counts.
 const apps = {
@@ -127,6 +129,7 @@ async function instructions(app, variant, requests) {
   get(port, '/exit').catch(() => {}); // the server exits before it answers
   await exited;
   const counts = readFileSync(out, 'utf8');
+  if (keep) writeFileSync(`${keep}.${variant.name.replace(/\W+/g, '_')}.${requests}`, counts);
   rmSync(out, { force: true });
   return Number((/^summary:\s+(\d+)/m.exec(counts) ?? /^totals:\s+(\d+)/m.exec(counts))?.[1]);
 }
@@ -147,7 +150,9 @@ for (const framework of frameworks) {
   let bare;
   for (const [name, variant] of Object.entries(variants)) {
     if (name !== 'bare' && !only.test(name)) continue;
-    const perRequest = ((await instructions(app, variant, N2)) - (await instructions(app, variant, N1))) / (N2 - N1);
+    const perRequest =
+      ((await instructions(app, { ...variant, name }, N2)) - (await instructions(app, { ...variant, name }, N1))) /
+      (N2 - N1);
     bare ??= perRequest;
     const vsBare = name === 'bare' ? '' : ` (${((perRequest / bare - 1) * 100).toFixed(1)} % over bare)`;
     console.log(`${framework}, ${name}: ${(perRequest / 1000).toFixed(1)} k instructions${vsBare}`);
