@@ -6,11 +6,14 @@
 // These run with FAULTLINE_REQUEST_CONTEXT=true, on each Node; the last one checks the default: no request in
 // flight on any Node (its store costs every request: BENCHMARKS.md).
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:http2';
-import { resolve } from 'node:path';
+import { get as httpsGet } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { eventOf, tagsOf, waitForExceptionSpans } from '../support/jaeger.mjs';
-import { agentEnv, packageDir, REGISTER, resolveModule, startServer } from '../support/node.mjs';
+import { agentEnv, comparablePrinted, packageDir, REGISTER, resolveModule, startServer } from '../support/node.mjs';
 
 const stack = inject('stack' as never) as { urls: { otlpHttp: string; jaegerQuery: string } };
 const node = process.env.FAULTLINE_TEST_NODE || process.execPath;
@@ -125,12 +128,17 @@ describe('the request in flight in a framework', () => {
   );
 });
 
-/** GETs `path` over HTTP/2 without TLS; resolves with the body. */
-function http2Get(base: string, path: string): Promise<string> {
+/** GETs `path` over HTTP/2 without TLS; resolves with the answer's status, headers (`date` left out) and body. */
+function http2Get(base: string, path: string): Promise<{ status: unknown; headers: object; body: string }> {
   return new Promise((resolvePromise, reject) => {
     const session = connect(base);
     session.on('error', reject);
     const req = session.request({ ':path': path, 'user-agent': 'e2e-agent/1.0' });
+    let head: Record<string, unknown> = {};
+    req.on('response', (headers) => {
+      const { date: _date, ...rest } = headers;
+      head = rest;
+    });
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (chunk) => {
@@ -138,7 +146,8 @@ function http2Get(base: string, path: string): Promise<string> {
     });
     req.on('end', () => {
       session.close();
-      resolvePromise(body);
+      const { ':status': status, ...headers } = head;
+      resolvePromise({ status, headers, body });
     });
     req.on('error', reject);
     req.end();
@@ -155,15 +164,21 @@ describe('the request in flight over HTTP/2', () => {
     '%s: the rejection carries the request where Node publishes HTTP/2 streams',
     async (_name, framework, module, env) => {
       const service = `in-flight-h2-${framework}-${Date.now() % 1000000}`;
-      const app = await startInFlightApp(service, {
-        FRAMEWORK: framework,
-        FRAMEWORK_MODULE: module,
-        HTTP2: '1',
-        ...env,
-      });
-      expect(await http2Get(app.url, '/api/orders/42?token=s3cret')).toBe('answered after the rejection\n');
+      const appEnv = { FRAMEWORK: framework, FRAMEWORK_MODULE: module, HTTP2: '1', ...env };
+      // The h2c path under the agent answers and prints as it does under plain node.
+      const plainArgs = ['--unhandled-rejections=warn', resolve(__dirname, 'apps/in-flight-route.cjs')];
+      const plain = await startServer(node, plainArgs, { ...process.env, ...appEnv }, children);
+      const app = await startInFlightApp(service, appEnv);
+      const path = '/api/orders/42?token=s3cret';
+      const [answer, plainAnswer] = [await http2Get(app.url, path), await http2Get(plain.url, path)];
+      expect(answer.body).toBe('answered after the rejection\n');
+      expect(answer).toEqual(plainAnswer);
       const [span] = await waitForExceptionSpans(stack.urls.jaegerQuery, service, 1, 20_000);
-      await app.stop();
+      const printed = (out: { stdout: string; stderr: string; code: number | null }) =>
+        comparablePrinted({ ...out, stderr: out.stderr.replace(/\(node:\d+\)/g, '(node:PID)') });
+      const [agentPrinted, plainPrinted] = [printed(await app.stop()), printed(await plain.stop())];
+      expect(agentPrinted.stderr).toContain('UnhandledPromiseRejectionWarning: RangeError: rejected in flight');
+      expect(agentPrinted).toEqual(plainPrinted);
       const tags = tagsOf({ processes: {}, spans: [span] } as never);
       expect(tags).toMatchObject({ 'faultline.mechanism': 'unhandledRejection' });
       if (major >= 22)
@@ -176,6 +191,53 @@ describe('the request in flight over HTTP/2', () => {
       else expect(tags).not.toHaveProperty('url.path');
     },
   );
+});
+
+describe('the request in flight over HTTPS', () => {
+  it("Koa 3 on Node's https server: the HTTP/1 channel, the same request as over plain HTTP", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-tls-'));
+    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1'].concat([
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ]),
+      { stdio: 'ignore' },
+    );
+    const service = `in-flight-https-${Date.now() % 1000000}`;
+    const app = await startInFlightApp(service, {
+      FRAMEWORK: 'koa',
+      FRAMEWORK_MODULE: resolveModule('koa'),
+      KOA_ROUTER_MODULE: resolveModule('@koa/router'),
+      TLS_KEY: key,
+      TLS_CERT: cert,
+    });
+    const body = await new Promise<string>((resolveBody, reject) =>
+      httpsGet(
+        `${app.url.replace('http:', 'https:')}/api/orders/42?token=s3cret`,
+        { rejectUnauthorized: false, headers: { 'user-agent': 'e2e-agent/1.0' } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (chunk) => (text += chunk));
+          res.on('end', () => resolveBody(text));
+        },
+      ).on('error', reject),
+    );
+    expect(body).toBe('answered after the rejection\n');
+    const [span] = await waitForExceptionSpans(stack.urls.jaegerQuery, service, 1, 20_000);
+    await app.stop();
+    rmSync(dir, { recursive: true, force: true });
+    expect(tagsOf({ processes: {}, spans: [span] } as never)).toMatchObject({
+      'faultline.mechanism': 'unhandledRejection',
+      'http.request.method': 'GET',
+      'http.route': '/api/orders/:id',
+      'url.path': '/api/orders/42',
+      'user_agent.original': 'e2e-agent/1.0',
+    });
+  });
 });
 
 describe("the request in flight in Fastify's other route shapes", () => {

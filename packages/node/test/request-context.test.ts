@@ -3,7 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { RequestContext } from '../src/request-context';
 
 /** Runs `fn` in an async context of its own, as a request's handling would be (enterWith stays in it). */
-const inOwnContext = <T>(fn: () => T): Promise<T> => new Promise((resolve) => setImmediate(() => resolve(fn())));
+const inOwnContext = <T>(fn: () => T): Promise<T> =>
+  new Promise((resolve, reject) =>
+    setImmediate(() => {
+      try {
+        resolve(fn());
+      } catch (err) {
+        reject(err); // a failed assertion fails the test, not the worker
+      }
+    }),
+  );
 const response = () => ({ writableFinished: false, destroyed: false });
 
 describe('the request in flight', () => {
@@ -76,6 +85,35 @@ describe('the request in flight', () => {
           const attributes = context.attributes();
           expect(attributes === undefined || typeof attributes === 'object').toBe(true);
         }),
+      );
+    });
+  });
+
+  it("reads any stream's pseudo-headers as HTTP/1's request line, and nothing once the stream is done", async () => {
+    await inOwnContext(() => {
+      fc.assert(
+        fc.property(
+          fc.option(fc.string(), { nil: undefined }),
+          fc.oneof(fc.string(), fc.webPath(), fc.anything()),
+          fc.anything(),
+          fc.constantFrom('open', 'finished', 'destroyed'),
+          (method, path, userAgent, state) => {
+            const context = Object.assign(new RequestContext(), { mode: true });
+            const stream = { writableFinished: state === 'finished', destroyed: state === 'destroyed' };
+            const headers = { ':method': method, ':path': path, 'user-agent': userAgent };
+            context.enterStream({ stream, headers });
+            const attributes = context.attributes();
+            if (state !== 'open') {
+              expect(attributes).toBeUndefined();
+              return;
+            }
+            const expected: Record<string, unknown> = {};
+            if (method !== undefined) expected['http.request.method'] = method;
+            if (typeof path === 'string') expected['url.path'] = path.split(/[?#]/, 1)[0];
+            if (typeof userAgent === 'string') expected['user_agent.original'] = userAgent;
+            expect(attributes).toEqual(expected);
+          },
+        ),
       );
     });
   });

@@ -8,6 +8,11 @@ const frameworkModule = process.env.FRAMEWORK_MODULE;
 const listening = (port) => console.log(`listening ${port}`);
 /** HTTP2=1: the app over HTTP/2 without TLS (Koa: Node's http2 server; Fastify: its `http2` option). */
 const http2 = process.env.HTTP2 === '1';
+/** TLS_KEY and TLS_CERT (files): Koa over Node's https server. */
+const tls = process.env.TLS_KEY && {
+  key: require('node:fs').readFileSync(process.env.TLS_KEY),
+  cert: require('node:fs').readFileSync(process.env.TLS_CERT),
+};
 
 /** Rejects with nothing to catch it, 5 ms into the request; the answer comes 25 ms later. */
 async function rejectInFlight(label = framework) {
@@ -37,7 +42,9 @@ if (framework === 'express') {
   app.use(orders.routes());
   const server = http2
     ? require('node:http2').createServer(app.callback())
-    : require('node:http').createServer(app.callback());
+    : tls
+      ? require('node:https').createServer(tls, app.callback())
+      : require('node:http').createServer(app.callback());
   server.listen(0, '127.0.0.1', () => listening(server.address().port));
 } else if (framework === 'fastify') {
   // A router that ignores case and repeated slashes, and an onRoute of the app's that renames a route.
