@@ -3,8 +3,8 @@
 // mid-request (exit code and stderr those of plain node); a rejection outside any request, or after the
 // request was answered, carries no request. In a framework, the rejection also carries the route the
 // framework matched (http.route) and, under an Express router mounted at a prefix, the path the client asked for.
-// These run with FAULTLINE_REQUEST_CONTEXT=true, on each Node; the last one checks the default: no request in
-// flight on any Node (its store costs every request: BENCHMARKS.md).
+// These run with FAULTLINE_REQUEST_CONTEXT=true, on each Node; the last one checks the default (`auto`): the
+// request where AsyncLocalStorage runs on AsyncContextFrame (Node 24), none where it runs on async hooks.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:http2';
@@ -268,13 +268,30 @@ describe("the request in flight in Fastify's other route shapes", () => {
 });
 
 describe('the request in flight by default', () => {
-  it('is off on every Node: the crash is reported without the request', async () => {
-    const service = `request-context-default-${Date.now() % 100000}`;
-    const printed = await run(service, true, agentEnv(stack.urls.otlpHttp, service));
+  const major = Number(execFileSync(node, ['-p', 'process.versions.node']).toString().split('.')[0]);
+  /** The crash's attributes when the app runs with `nodeOptions` and the agent's defaults. */
+  async function crashTags(nodeOptions: string) {
+    const service = `request-context-auto-${Date.now() % 100000}`;
+    const env = agentEnv(stack.urls.otlpHttp, service, nodeOptions ? { NODE_OPTIONS: nodeOptions } : {});
+    const printed = await run(service, true, env);
     expect(printed.code).toBe(1);
     const spans = await waitForExceptionSpans(stack.urls.jaegerQuery, service, 4, 20_000);
     const crash = spans.find((s: never) => eventOf(s)?.['exception.message'] === 'crashed mid-request');
     expect(crash).toBeDefined();
-    expect(tagsOf({ processes: {}, spans: [crash] } as never)).not.toHaveProperty('url.path');
+    return tagsOf({ processes: {}, spans: [crash] } as never);
+  }
+
+  it('is on where AsyncLocalStorage runs on AsyncContextFrame (Node 24), off on async hooks (Node 20, 22)', async () => {
+    const tags = await crashTags('');
+    if (major >= 24) expect(tags).toMatchObject({ 'url.path': '/crash', 'http.request.method': 'GET' });
+    else expect(tags).not.toHaveProperty('url.path');
+  });
+
+  it.runIf(major === 22)('is on for Node 22 with --experimental-async-context-frame', async () => {
+    expect(await crashTags('--experimental-async-context-frame')).toMatchObject({ 'url.path': '/crash' });
+  });
+
+  it.runIf(major >= 24)('is off on Node 24 with --no-async-context-frame (async hooks again)', async () => {
+    expect(await crashTags('--no-async-context-frame')).not.toHaveProperty('url.path');
   });
 });

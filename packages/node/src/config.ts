@@ -28,9 +28,9 @@ export interface NodeAgentConfig {
   /** How long a dying process may wait for its report to be delivered. */
   flushTimeoutMs: number;
   signals: ExceptionSignals;
-  /** Whether uncaught errors and rejections carry the request in flight (request-context.ts): asked for, as
-   * it costs every request (BENCHMARKS.md). */
-  requestContext: boolean;
+  /** Whether uncaught errors and rejections carry the request in flight (request-context.ts); `auto`: where
+   * AsyncLocalStorage is cheap (on AsyncContextFrame: Node 24, or 22 with --experimental-async-context-frame). */
+  requestContext: boolean | 'auto';
 }
 
 /** Default deadline for delivering the report of a crash (the issue's 2 s). */
@@ -54,12 +54,12 @@ export function readConfig(env: NodeJS.ProcessEnv, defaults: { spoolDir: string 
     warn('OTEL_SDK_DISABLED', disabledRaw, 'expected true or false, using false');
   }
 
-  // The in-flight request's store costs every request and its promises: 11 % of a small Fastify route's
-  // instructions on Node 24 (AsyncContextFrame), more on Node 20 and 22 (async hooks). Off unless asked.
+  // Before AsyncContextFrame (Node 20, and 22 without its flag) the in-flight request's context costs every
+  // promise an async hook: `auto` keeps it for where it is cheap, `true` asks for it everywhere.
   const requestContextRaw = (env.FAULTLINE_REQUEST_CONTEXT ?? '').trim().toLowerCase();
-  const requestContext = requestContextRaw === 'true';
-  if (requestContextRaw !== '' && requestContextRaw !== 'true' && requestContextRaw !== 'false') {
-    warn('FAULTLINE_REQUEST_CONTEXT', requestContextRaw, 'expected true or false, using false');
+  const requestContext = requestContextRaw === 'true' ? true : requestContextRaw === 'false' ? false : 'auto';
+  if (requestContextRaw !== '' && requestContextRaw !== 'auto' && requestContext === 'auto') {
+    warn('FAULTLINE_REQUEST_CONTEXT', requestContextRaw, 'expected true, false or auto, using auto');
   }
 
   const base = (env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '').trim();

@@ -4,9 +4,8 @@
 // synchronously or later (timers, promises, I/O callbacks), with nothing wrapped and no frame added to any
 // stack. The store outlives the request on what was created meanwhile (and on the connection, until its next
 // request), so it is read only while the response is neither finished nor destroyed: after that, no request
-// is in flight there. It is off unless asked for (FAULTLINE_REQUEST_CONTEXT=true): once a store is entered,
-// every promise of the process carries it, which costs a small route 11 % of its instructions on Node 24
-// (AsyncContextFrame) and more on Node 20 and 22 (async hooks). The storage is made at the first request.
+// is in flight there. Node 20 and 22 run AsyncLocalStorage on async hooks, which cost every promise a little
+// once the first store is entered: the storage is made at the first request, never at start-up.
 // An HTTP/2 server's requests do not go through that channel; Node 22 and 24 publish each stream a server
 // takes on `http2.server.stream.start` instead, as synchronously (Node 20 publishes nothing: no request in
 // flight over HTTP/2 there).
@@ -44,8 +43,8 @@ export class RequestContext {
   /** Per server, how its framework finds a request's route template. */
   private routeFinders = new WeakMap<object, (req: unknown) => unknown>();
 
-  /** FAULTLINE_REQUEST_CONTEXT. */
-  mode = false;
+  /** FAULTLINE_REQUEST_CONTEXT, decided at the first request (`auto` then becomes true or false). */
+  mode: boolean | 'auto' = 'auto';
 
   /** A message of `http.server.request.start`: its request becomes the store of what handles it. */
   enter(message: unknown): void {
@@ -54,7 +53,13 @@ export class RequestContext {
     if (!inFlight?.request || !inFlight.response) return;
     if (!this.storage) {
       const { AsyncLocalStorage } = require('node:async_hooks') as typeof import('node:async_hooks');
-      this.storage = new AsyncLocalStorage<InFlight>();
+      const storage = new AsyncLocalStorage<InFlight>();
+      // AsyncLocalStorage on async hooks (Node 20; 22 without --experimental-async-context-frame; 24 with
+      // --no-async-context-frame) keeps its store under this name on each instance; on AsyncContextFrame it
+      // has none. There, once a store is entered, every promise of the process pays an init hook.
+      if (this.mode === 'auto') this.mode = !('kResourceStore' in storage);
+      if (this.mode === false) return;
+      this.storage = storage;
     }
     this.storage.enterWith(inFlight as InFlight);
   }

@@ -56,7 +56,7 @@ describe('configuration from the environment', () => {
     ['FAULTLINE_FLUSH_TIMEOUT_MS', 'soon', 'flushTimeoutMs', DEFAULT_FLUSH_TIMEOUT_MS],
     ['FAULTLINE_FLUSH_TIMEOUT_MS', '-5', 'flushTimeoutMs', DEFAULT_FLUSH_TIMEOUT_MS],
     ['OTEL_SDK_DISABLED', 'maybe', 'disabled', false],
-    ['FAULTLINE_REQUEST_CONTEXT', 'auto', 'requestContext', false],
+    ['FAULTLINE_REQUEST_CONTEXT', 'off', 'requestContext', 'auto'],
   ])('warns once about %s=%j, naming it, and uses a safe default', (name, value, key, expected) => {
     const { config, warnings } = readConfig({ [name]: value }, defaults);
     expect(warnings).toHaveLength(1);
@@ -71,13 +71,14 @@ describe('configuration from the environment', () => {
     expect(warnings).toHaveLength(3);
   });
 
-  it('FAULTLINE_REQUEST_CONTEXT is true or false, false by default', () => {
-    expect(readConfig({ FAULTLINE_REQUEST_CONTEXT: 'False' }, defaults)).toMatchObject({
-      config: { requestContext: false },
+  it('FAULTLINE_REQUEST_CONTEXT is true, false or auto, auto by default', () => {
+    expect(readConfig({ FAULTLINE_REQUEST_CONTEXT: 'False' }, defaults).config.requestContext).toBe(false);
+    expect(readConfig({ FAULTLINE_REQUEST_CONTEXT: ' TRUE' }, defaults).config.requestContext).toBe(true);
+    expect(readConfig({ FAULTLINE_REQUEST_CONTEXT: 'auto' }, defaults)).toMatchObject({
+      config: { requestContext: 'auto' },
       warnings: [],
     });
-    expect(readConfig({ FAULTLINE_REQUEST_CONTEXT: ' TRUE' }, defaults).config.requestContext).toBe(true);
-    expect(readConfig({}, defaults)).toMatchObject({ config: { requestContext: false }, warnings: [] });
+    expect(readConfig({}, defaults).config.requestContext).toBe('auto');
   });
 
   it('OTEL_SDK_DISABLED=true disables the agent', () => {
