@@ -6,8 +6,12 @@
 // express and fastify into bench/.peers/), then node bench/node-requests.callgrind.mjs [N1=12000] [N2=32000]
 // [express,fastify] [--probes] [--baseline <packages/node/dist of another build>] [--only <regexp of variant
 // names>] [--also-require <preload>, before every variant's own: an app's OpenTelemetry, say] [--keep <prefix>:
-// each run's counts kept as <prefix>.<variant>.<requests>, for callgrind_annotate]; with another
-// node binary for another Node version. Results: BENCHMARKS.md.
+// each run's counts kept as <prefix>.<variant>.<requests>, for callgrind_annotate] [--node-flags '<V8 flags>']
+// [--gc-rate <requests>] [--dist <packages/node/dist or a copy>]; with another node binary for another Node version. Results: BENCHMARKS.md.
+// A full GC (incremental marking, mark-compact, write barriers: 100 to 140 M instructions on these servers) is rare and lands in
+// one variant's window and not another's: the line of each variant says how many its window held. For the
+// requests' own work, run with --node-flags --initial-old-space-size=512 (no full GC in the window), and count
+// how often each variant pays one with --gc-rate 1000000 (plain node, a million requests).
 // Node runs with --predictable (V8 on one thread, its compiler and GC on a fixed schedule): without it the
 // counts of one variant wander by 3 to 5 points between runs; with it, by about 0.1. --probes adds preloads
 // that do one part of what faultline's does each (an empty subscriber, a store entered per request), to
@@ -21,7 +25,6 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const peers = join(here, '.peers');
-const register = join(here, '../packages/node/dist/register.cjs');
 // The default window starts late: before about 10,000 requests V8 is still optimizing the server's code, and
 // the compiler's work (62 k of the 131 k instructions per request from 2,000 to 12,000 on Node 24's Fastify)
 // hides what a request costs once the server is warm (49 k).
@@ -36,6 +39,17 @@ const baseline = option('--baseline') && resolve(option('--baseline')); // the s
 const only = new RegExp(option('--only') ?? '');
 const alsoRequire = option('--also-require') && resolve(option('--also-require'));
 const keep = option('--keep') && resolve(option('--keep'));
+// --dist <dir>: the build to count instead of packages/node/dist (a copy, so that a rebuild cannot change a long run).
+const register = join(
+  option('--dist') ? resolve(option('--dist')) : join(here, '../packages/node/dist'),
+  'register.cjs',
+);
+// V8 flags for every variant's node, e.g. --initial-old-space-size=512: no full GC in a window of this length, so
+// the count is the requests' own work (the GCs' counts are printed either way).
+const nodeFlags = option('--node-flags')?.split(' ').filter(Boolean) ?? [];
+// --gc-rate <requests>: no callgrind; each variant serves that many requests under plain node (same flags), and
+// the full GCs it ran are counted: how often a variant pays the 100 M instructions or more of one, in the long run.
+const gcRate = Number(option('--gc-rate') ?? 0);
 
 // The route of node.bench.mjs part 4, and a way out that lets callgrind write its counts.
 const apps = {
@@ -95,14 +109,15 @@ const get = (port, path) =>
 /** Every instruction the server ran, start to exit, having answered `requests` requests. */
 async function instructions(app, variant, requests) {
   const out = join(tmpdir(), `faultline-callgrind.${process.pid}`);
+  const valgrind = gcRate ? [] : ['--tool=callgrind', '--smc-check=all-non-file', `--callgrind-out-file=${out}`];
   const child = spawn(
-    'valgrind',
+    gcRate ? process.execPath : 'valgrind',
     [
-      '--tool=callgrind',
-      '--smc-check=all-non-file',
-      `--callgrind-out-file=${out}`,
-      process.execPath,
+      ...valgrind,
+      ...(gcRate ? [] : [process.execPath]),
       '--predictable',
+      '--trace-gc', // to count the full GCs in each run: one in a 20,000-request window adds 5 to 7 k per request
+      ...nodeFlags,
       ...(alsoRequire ? ['--require', alsoRequire] : []),
       ...(variant.args ?? []),
       app,
@@ -116,8 +131,8 @@ async function instructions(app, variant, requests) {
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  let stdout = '';
   const port = await new Promise((resolve, reject) => {
-    let stdout = '';
     child.stdout.on('data', (d) => {
       stdout += d;
       const m = /listening (\d+)/.exec(stdout);
@@ -128,10 +143,14 @@ async function instructions(app, variant, requests) {
   for (let i = 0; i < requests; i += 4) await Promise.all([0, 1, 2, 3].map(() => get(port, '/orders/42')));
   get(port, '/exit').catch(() => {}); // the server exits before it answers
   await exited;
+  if (gcRate) return { fullGCs: stdout.match(/Mark-Compact/g)?.length ?? 0 };
   const counts = readFileSync(out, 'utf8');
   if (keep) writeFileSync(`${keep}.${variant.name.replace(/\W+/g, '_')}.${requests}`, counts);
   rmSync(out, { force: true });
-  return Number((/^summary:\s+(\d+)/m.exec(counts) ?? /^totals:\s+(\d+)/m.exec(counts))?.[1]);
+  return {
+    instructions: Number((/^summary:\s+(\d+)/m.exec(counts) ?? /^totals:\s+(\d+)/m.exec(counts))?.[1]),
+    fullGCs: stdout.match(/Mark-Compact/g)?.length ?? 0,
+  };
 }
 
 if (withProbes)
@@ -142,20 +161,33 @@ if (withProbes)
   }
 
 console.log(
-  `Node ${process.version}: instructions per request (callgrind, ${N2} - ${N1} requests)${alsoRequire ? `, every variant with --require ${alsoRequire}` : ''}`,
+  gcRate
+    ? `Node ${process.version}: full GCs in ${gcRate} requests${nodeFlags.length ? `, with ${nodeFlags.join(' ')}` : ''}`
+    : `Node ${process.version}: instructions per request (callgrind, ${N2} - ${N1} requests)${alsoRequire ? `, every variant with --require ${alsoRequire}` : ''}${nodeFlags.length ? `, with ${nodeFlags.join(' ')}` : ''}`,
 );
 for (const framework of frameworks) {
   const app = join(peers, `callgrind-${framework}-app.cjs`);
   writeFileSync(app, apps[framework]);
+  if (gcRate) {
+    for (const [name, variant] of Object.entries(variants)) {
+      if (name !== 'bare' && !only.test(name)) continue;
+      const { fullGCs } = await instructions(app, { ...variant, name }, gcRate);
+      console.log(`${framework}, ${name}: ${fullGCs} full GCs in ${gcRate} requests (plain node, no callgrind)`);
+    }
+    continue;
+  }
   let bare;
   for (const [name, variant] of Object.entries(variants)) {
     if (name !== 'bare' && !only.test(name)) continue;
-    const perRequest =
-      ((await instructions(app, { ...variant, name }, N2)) - (await instructions(app, { ...variant, name }, N1))) /
-      (N2 - N1);
+    const [long, short] = [
+      await instructions(app, { ...variant, name }, N2),
+      await instructions(app, { ...variant, name }, N1),
+    ];
+    const perRequest = (long.instructions - short.instructions) / (N2 - N1);
     bare ??= perRequest;
     const vsBare = name === 'bare' ? '' : ` (${((perRequest / bare - 1) * 100).toFixed(1)} % over bare)`;
-    console.log(`${framework}, ${name}: ${(perRequest / 1000).toFixed(1)} k instructions${vsBare}`);
+    const gcs = `full GCs in the window: ${long.fullGCs - short.fullGCs} (${short.fullGCs} before it)`;
+    console.log(`${framework}, ${name}: ${(perRequest / 1000).toFixed(1)} k instructions${vsBare}; ${gcs}`);
   }
 }
 agent.destroy();

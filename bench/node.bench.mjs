@@ -8,8 +8,8 @@
 //    @sentry/node's integration for the framework (issue 14: overhead at most 2 %).
 // The peers are installed for the benchmark only, into bench/.peers (not part of the workspace).
 // Run: node bench/node.bench.mjs [--parts 1,4] [--baseline <packages/node/dist of another build>]
-//      [--frameworks express,fastify] [--rounds 5] [--seconds 3] [--pin]
-// --parts runs only those parts (all by default); --frameworks, --rounds and --seconds narrow or lengthen part 4;
+//      [--frameworks express,fastify] [--rounds 5] [--seconds 3] [--pin] [--only <regexp of part 4's variants>]
+// --parts runs only those parts (all by default); --frameworks, --rounds, --seconds and --only narrow or lengthen part 4;
 // --pin runs part 4's servers on the first CPU and autocannon on the second. --baseline adds that build to parts 1, 2 and 4, measured in
 // the same run (issue 13: the cost of classification against the build before it; issue 14: what the
 // framework hooks and the in-flight request context cost).
@@ -297,6 +297,9 @@ fastify.listen({ port: 0, host: '127.0.0.1' }).then(() => console.log('listening
       env: { SENTRY: '1' },
     },
   };
+  // --only <regexp>: the variants to run besides bare (long runs of two variants resolve a smaller difference).
+  const only = new RegExp(option('--only', ''));
+  for (const name of Object.keys(variants)) if (name !== 'bare' && !only.test(name)) delete variants[name];
   const ROUNDS_HTTP = Number(option('--rounds', 5));
   const SECONDS = Number(option('--seconds', 3));
   // Pinned, the server has a CPU of its own and autocannon the other: the server is the bottleneck, and its
