@@ -28,8 +28,14 @@ const peers = join(here, '.peers');
 // The default window starts late: before about 10,000 requests V8 is still optimizing the server's code, and
 // the compiler's work (62 k of the 131 k instructions per request from 2,000 to 12,000 on Node 24's Fastify)
 // hides what a request costs once the server is warm (49 k).
-const [N1, N2] = [Number(process.argv[2] ?? 12000), Number(process.argv[3] ?? 32000)];
-const frameworks = (process.argv[4] ?? 'express,fastify').split(',');
+// The three positional arguments, wherever they are among the options (every option but --probes takes a value).
+const positional = process.argv
+  .slice(2)
+  .filter(
+    (arg, i, args) => !arg.startsWith('--') && (i === 0 || !args[i - 1].startsWith('--') || args[i - 1] === '--probes'),
+  );
+const [N1, N2] = [Number(positional[0] ?? 12000), Number(positional[1] ?? 32000)];
+const frameworks = (positional[2] ?? 'express,fastify').split(',');
 const withProbes = process.argv.includes('--probes');
 const option = (name) => {
   const at = process.argv.indexOf(name);
@@ -130,12 +136,12 @@ async function instructions(app, variant, requests) {
   );
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const exited = new Promise((resolve) => child.once('close', resolve)); // 'close': stdout read to its end
   let stdout = '';
   const port = await new Promise((resolve, reject) => {
     child.stdout.on('data', (d) => {
       stdout += d;
-      const m = /listening (\d+)/.exec(stdout);
+      const m = /listening (\d+)\n/.exec(stdout);
       if (m) resolve(m[1]);
     });
     exited.then(() => reject(new Error(`the server exited before listening:\n${stderr.slice(-2000)}`)));

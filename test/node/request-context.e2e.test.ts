@@ -167,7 +167,7 @@ describe('the request in flight over HTTP/2', () => {
       const appEnv = { FRAMEWORK: framework, FRAMEWORK_MODULE: module, HTTP2: '1', ...env };
       // The h2c path under the agent answers and prints as it does under plain node.
       const plainArgs = ['--unhandled-rejections=warn', resolve(__dirname, 'apps/in-flight-route.cjs')];
-      const plain = await startServer(node, plainArgs, { ...process.env, ...appEnv }, children);
+      const plain = await startServer(node, plainArgs, withContext(`${service}-plain`, appEnv), children);
       const app = await startInFlightApp(service, appEnv);
       const path = '/api/orders/42?token=s3cret';
       const [answer, plainAnswer] = [await http2Get(app.url, path), await http2Get(plain.url, path)];
@@ -196,40 +196,38 @@ describe('the request in flight over HTTP/2', () => {
 describe('the request in flight over HTTPS', () => {
   it("Koa 3 on Node's https server: the HTTP/1 channel, the same request as over plain HTTP", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'faultline-tls-'));
-    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1'].concat([
-        '-keyout',
-        key,
-        '-out',
-        cert,
-      ]),
-      { stdio: 'ignore' },
-    );
     const service = `in-flight-https-${Date.now() % 1000000}`;
-    const app = await startInFlightApp(service, {
-      FRAMEWORK: 'koa',
-      FRAMEWORK_MODULE: resolveModule('koa'),
-      KOA_ROUTER_MODULE: resolveModule('@koa/router'),
-      TLS_KEY: key,
-      TLS_CERT: cert,
-    });
-    const body = await new Promise<string>((resolveBody, reject) =>
-      httpsGet(
-        `${app.url.replace('http:', 'https:')}/api/orders/42?token=s3cret`,
-        { rejectUnauthorized: false, headers: { 'user-agent': 'e2e-agent/1.0' } },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8').on('data', (chunk) => (text += chunk));
-          res.on('end', () => resolveBody(text));
-        },
-      ).on('error', reject),
-    );
-    expect(body).toBe('answered after the rejection\n');
-    const [span] = await waitForExceptionSpans(stack.urls.jaegerQuery, service, 1, 20_000);
-    await app.stop();
-    rmSync(dir, { recursive: true, force: true });
+    let span: unknown;
+    try {
+      const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+      const subject = ['-subj', '/CN=127.0.0.1', '-keyout', key, '-out', cert];
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', ...subject], {
+        stdio: 'ignore',
+      });
+      const app = await startInFlightApp(service, {
+        FRAMEWORK: 'koa',
+        FRAMEWORK_MODULE: resolveModule('koa'),
+        KOA_ROUTER_MODULE: resolveModule('@koa/router'),
+        TLS_KEY: key,
+        TLS_CERT: cert,
+      });
+      const body = await new Promise<string>((resolveBody, reject) =>
+        httpsGet(
+          `${app.url.replace('http:', 'https:')}/api/orders/42?token=s3cret`,
+          { rejectUnauthorized: false, headers: { 'user-agent': 'e2e-agent/1.0' } },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8').on('data', (chunk) => (text += chunk));
+            res.on('end', () => resolveBody(text));
+          },
+        ).on('error', reject),
+      );
+      expect(body).toBe('answered after the rejection\n');
+      [span] = await waitForExceptionSpans(stack.urls.jaegerQuery, service, 1, 20_000);
+      await app.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     expect(tagsOf({ processes: {}, spans: [span] } as never)).toMatchObject({
       'faultline.mechanism': 'unhandledRejection',
       'http.request.method': 'GET',

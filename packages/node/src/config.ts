@@ -55,11 +55,15 @@ export function readConfig(env: NodeJS.ProcessEnv, defaults: { spoolDir: string 
   }
 
   // Before AsyncContextFrame (Node 20, and 22 without its flag) the in-flight request's context costs every
-  // promise an async hook: `auto` keeps it for where it is cheap, `true` asks for it everywhere.
+  // promise an async hook: `auto` keeps it for where it is cheap, `true` asks for it everywhere. A value it
+  // cannot read (`off`, `0`) falls back to `false`, what its writer most likely meant, and the cheap choice.
   const requestContextRaw = (env.FAULTLINE_REQUEST_CONTEXT ?? '').trim().toLowerCase();
-  const requestContext = requestContextRaw === 'true' ? true : requestContextRaw === 'false' ? false : 'auto';
-  if (requestContextRaw !== '' && requestContextRaw !== 'auto' && requestContext === 'auto') {
-    warn('FAULTLINE_REQUEST_CONTEXT', requestContextRaw, 'expected true, false or auto, using auto');
+  let requestContext: boolean | 'auto' = 'auto';
+  if (requestContextRaw === 'true') requestContext = true;
+  else if (requestContextRaw === 'false') requestContext = false;
+  else if (requestContextRaw !== '' && requestContextRaw !== 'auto') {
+    requestContext = false;
+    warn('FAULTLINE_REQUEST_CONTEXT', requestContextRaw, 'expected true, false or auto, using false');
   }
 
   const base = (env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '').trim();

@@ -4,8 +4,9 @@
 // synchronously or later (timers, promises, I/O callbacks), with nothing wrapped and no frame added to any
 // stack. The store outlives the request on what was created meanwhile (and on the connection, until its next
 // request), so it is read only while the response is neither finished nor destroyed: after that, no request
-// is in flight there. Node 20 and 22 run AsyncLocalStorage on async hooks, which cost every promise a little
-// once the first store is entered: the storage is made at the first request, never at start-up.
+// is in flight there. Node 20 and 22 run AsyncLocalStorage on async hooks, which cost every promise an init
+// hook once the first store is entered (about 30 % of a small Fastify route: BENCHMARKS.md), so `auto` keeps
+// the store for AsyncContextFrame (about 1 %). The storage is made at the first request, never at start-up.
 // An HTTP/2 server's requests do not go through that channel; Node 22 and 24 publish each stream a server
 // takes on `http2.server.stream.start` instead, as synchronously (Node 20 publishes nothing: no request in
 // flight over HTTP/2 there).

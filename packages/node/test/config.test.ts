@@ -56,7 +56,7 @@ describe('configuration from the environment', () => {
     ['FAULTLINE_FLUSH_TIMEOUT_MS', 'soon', 'flushTimeoutMs', DEFAULT_FLUSH_TIMEOUT_MS],
     ['FAULTLINE_FLUSH_TIMEOUT_MS', '-5', 'flushTimeoutMs', DEFAULT_FLUSH_TIMEOUT_MS],
     ['OTEL_SDK_DISABLED', 'maybe', 'disabled', false],
-    ['FAULTLINE_REQUEST_CONTEXT', 'off', 'requestContext', 'auto'],
+    ['FAULTLINE_REQUEST_CONTEXT', 'off', 'requestContext', false],
   ])('warns once about %s=%j, naming it, and uses a safe default', (name, value, key, expected) => {
     const { config, warnings } = readConfig({ [name]: value }, defaults);
     expect(warnings).toHaveLength(1);

@@ -90,32 +90,39 @@ describe('the request in flight', () => {
   });
 
   it("reads any stream's pseudo-headers as HTTP/1's request line, and nothing once the stream is done", async () => {
-    await inOwnContext(() => {
-      fc.assert(
-        fc.property(
-          fc.option(fc.string(), { nil: undefined }),
-          fc.oneof(fc.string(), fc.webPath(), fc.anything()),
-          fc.anything(),
-          fc.constantFrom('open', 'finished', 'destroyed'),
-          (method, path, userAgent, state) => {
-            const context = Object.assign(new RequestContext(), { mode: true });
-            const stream = { writableFinished: state === 'finished', destroyed: state === 'destroyed' };
-            const headers = { ':method': method, ':path': path, 'user-agent': userAgent };
-            context.enterStream({ stream, headers });
-            const attributes = context.attributes();
-            if (state !== 'open') {
-              expect(attributes).toBeUndefined();
-              return;
-            }
+    /** What `enter*` then `attributes()` give, each in a context of its own. */
+    const attributesAfter = (enter: (context: RequestContext) => void) =>
+      inOwnContext(() => {
+        const context = Object.assign(new RequestContext(), { mode: true });
+        enter(context);
+        return context.attributes();
+      });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.anything(),
+        fc.oneof(fc.string(), fc.webPath(), fc.anything()),
+        fc.anything(),
+        fc.constantFrom('open', 'finished', 'destroyed'),
+        async (method, path, userAgent, state) => {
+          const stream = () => ({ writableFinished: state === 'finished', destroyed: state === 'destroyed' });
+          const headers = { ':method': method, ':path': path, 'user-agent': userAgent };
+          const overHttp2 = await attributesAfter((c) => c.enterStream({ stream: stream(), headers }));
+          // The same request as HTTP/1's channel publishes it.
+          const request = { method, url: path, headers: { 'user-agent': userAgent } };
+          const overHttp1 = await attributesAfter((c) => c.enter({ request, response: stream() }));
+          expect(overHttp2).toEqual(overHttp1);
+          if (state !== 'open') expect(overHttp2).toBeUndefined();
+          else {
             const expected: Record<string, unknown> = {};
-            if (method !== undefined) expected['http.request.method'] = method;
+            if (typeof method === 'string') expected['http.request.method'] = method;
             if (typeof path === 'string') expected['url.path'] = path.split(/[?#]/, 1)[0];
             if (typeof userAgent === 'string') expected['user_agent.original'] = userAgent;
-            expect(attributes).toEqual(expected);
-          },
-        ),
-      );
-    });
+            expect(overHttp2).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('is none once the response is finished', async () => {
@@ -158,7 +165,8 @@ describe('the request in flight', () => {
     const { AsyncLocalStorage } = await import('node:async_hooks');
     const onFrames = !('kResourceStore' in new AsyncLocalStorage());
     const [node] = process.versions.node.split('.').map(Number);
-    if (!process.execArgv.some((a) => a.includes('async-context-frame'))) expect(onFrames).toBe((node as number) >= 24);
+    const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+    if (!flags.some((a) => a.includes('async-context-frame'))) expect(onFrames).toBe((node as number) >= 24);
     for (const [mode, kept] of [
       ['auto', onFrames],
       [false, false],
