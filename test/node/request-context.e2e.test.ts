@@ -90,16 +90,20 @@ describe('the request in flight', () => {
   });
 });
 
-/** in-flight-route.cjs under the preload, with the request context on; unhandled rejections only warn. */
-function startInFlightApp(service: string, env: Record<string, string>) {
+/** in-flight-route.cjs under the preload (or, `plain`, without it), with the request context on; unhandled
+ * rejections only warn. */
+function startInFlightApp(service: string, env: Record<string, string>, plain = false) {
   const args = [
-    '--require',
-    `${REGISTER}.cjs`,
+    ...(plain ? [] : ['--require', `${REGISTER}.cjs`]),
     '--unhandled-rejections=warn',
     resolve(__dirname, 'apps/in-flight-route.cjs'),
   ];
   return startServer(node, args, withContext(service, env), children);
 }
+
+/** What a stopped app printed, ready to compare with plain node's (Node's warnings name the pid). */
+const printedOf = (out: { stdout: string; stderr: string; code: number | null }) =>
+  comparablePrinted({ ...out, stderr: out.stderr.replace(/\(node:\d+\)/g, '(node:PID)') });
 
 describe('the request in flight in a framework', () => {
   it.each([
@@ -166,17 +170,14 @@ describe('the request in flight over HTTP/2', () => {
       const service = `in-flight-h2-${framework}-${Date.now() % 1000000}`;
       const appEnv = { FRAMEWORK: framework, FRAMEWORK_MODULE: module, HTTP2: '1', ...env };
       // The h2c path under the agent answers and prints as it does under plain node.
-      const plainArgs = ['--unhandled-rejections=warn', resolve(__dirname, 'apps/in-flight-route.cjs')];
-      const plain = await startServer(node, plainArgs, withContext(`${service}-plain`, appEnv), children);
+      const plain = await startInFlightApp(`${service}-plain`, appEnv, true);
       const app = await startInFlightApp(service, appEnv);
       const path = '/api/orders/42?token=s3cret';
       const [answer, plainAnswer] = [await http2Get(app.url, path), await http2Get(plain.url, path)];
       expect(answer.body).toBe('answered after the rejection\n');
       expect(answer).toEqual(plainAnswer);
       const [span] = await waitForExceptionSpans(stack.urls.jaegerQuery, service, 1, 20_000);
-      const printed = (out: { stdout: string; stderr: string; code: number | null }) =>
-        comparablePrinted({ ...out, stderr: out.stderr.replace(/\(node:\d+\)/g, '(node:PID)') });
-      const [agentPrinted, plainPrinted] = [printed(await app.stop()), printed(await plain.stop())];
+      const [agentPrinted, plainPrinted] = [printedOf(await app.stop()), printedOf(await plain.stop())];
       expect(agentPrinted.stderr).toContain('UnhandledPromiseRejectionWarning: RangeError: rejected in flight');
       expect(agentPrinted).toEqual(plainPrinted);
       const tags = tagsOf({ processes: {}, spans: [span] } as never);
@@ -204,27 +205,36 @@ describe('the request in flight over HTTPS', () => {
       execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', ...subject], {
         stdio: 'ignore',
       });
-      const app = await startInFlightApp(service, {
+      const appEnv = {
         FRAMEWORK: 'koa',
         FRAMEWORK_MODULE: resolveModule('koa'),
         KOA_ROUTER_MODULE: resolveModule('@koa/router'),
         TLS_KEY: key,
         TLS_CERT: cert,
-      });
-      const body = await new Promise<string>((resolveBody, reject) =>
-        httpsGet(
-          `${app.url.replace('http:', 'https:')}/api/orders/42?token=s3cret`,
-          { rejectUnauthorized: false, headers: { 'user-agent': 'e2e-agent/1.0' } },
-          (res) => {
-            let text = '';
-            res.setEncoding('utf8').on('data', (chunk) => (text += chunk));
-            res.on('end', () => resolveBody(text));
-          },
-        ).on('error', reject),
-      );
-      expect(body).toBe('answered after the rejection\n');
+      };
+      const app = await startInFlightApp(service, appEnv);
+      const plain = await startInFlightApp(`${service}-plain`, appEnv, true);
+      /** The answer's status and body, over TLS. */
+      const answerOf = (base: string) =>
+        new Promise<string>((resolveBody, reject) =>
+          httpsGet(
+            `${base.replace('http:', 'https:')}/api/orders/42?token=s3cret`,
+            { rejectUnauthorized: false, headers: { 'user-agent': 'e2e-agent/1.0' } },
+            (res) => {
+              let text = `${res.statusCode} ${res.headers['content-type']} `;
+              res.setEncoding('utf8').on('data', (chunk) => (text += chunk));
+              res.on('end', () => resolveBody(text));
+            },
+          ).on('error', reject),
+        );
+      const answer = await answerOf(app.url);
+      expect(answer).toBe('200 text/plain; charset=utf-8 answered after the rejection\n');
+      expect(answer).toBe(await answerOf(plain.url));
       [span] = await waitForExceptionSpans(stack.urls.jaegerQuery, service, 1, 20_000);
-      await app.stop();
+      // Under the agent, the https server prints what it prints under plain node.
+      const [agentPrinted, plainPrinted] = [printedOf(await app.stop()), printedOf(await plain.stop())];
+      expect(agentPrinted.stderr).toContain('UnhandledPromiseRejectionWarning: RangeError: rejected in flight');
+      expect(agentPrinted).toEqual(plainPrinted);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
