@@ -22,6 +22,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exitingApps } from './request-servers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const peers = join(here, '.peers');
@@ -58,25 +59,7 @@ const nodeFlags = option('--node-flags')?.split(' ').filter(Boolean) ?? [];
 const gcRate = Number(option('--gc-rate') ?? 0);
 
 // The route of node.bench.mjs part 4, and a way out that lets callgrind write its counts.
-const apps = {
-  express: `const express = require('express');
-const app = express();
-app.get('/orders/:id', async (req, res) => {
-  await null;
-  res.json({ id: req.params.id, total: 42 });
-});
-app.get('/exit', () => process.exit(0));
-const server = app.listen(0, '127.0.0.1', () => console.log('listening ' + server.address().port));
-`,
-  fastify: `const fastify = require('fastify')();
-fastify.get('/orders/:id', async (request) => {
-  await null;
-  return { id: request.params.id, total: 42 };
-});
-fastify.get('/exit', async () => process.exit(0));
-fastify.listen({ port: 0, host: '127.0.0.1' }).then(() => console.log('listening ' + fastify.server.address().port));
-`,
-};
+const apps = exitingApps;
 // One part of faultline's per-request work each (callgrind-probe-N.cjs, written beside the apps), and what
 // an earlier build paid: a subscriber on Fastify's per-request tracing channel.
 const probes = {

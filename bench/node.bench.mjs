@@ -20,6 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from './median.mjs';
 import { ensurePeers } from './peers.mjs';
+import { listeningPort } from './request-servers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const peers = join(here, '.peers');
@@ -318,15 +319,7 @@ fastify.listen({ port: 0, host: '127.0.0.1' }).then(() => console.log('listening
           env: { ...env, ...variant.env },
           stdio: ['ignore', 'pipe', 'inherit'],
         });
-        const port = await new Promise((resolve, reject) => {
-          let out = '';
-          child.stdout.on('data', (d) => {
-            out += d;
-            const m = /listening (\d+)/.exec(out);
-            if (m) resolve(m[1]);
-          });
-          child.once('exit', (code) => reject(new Error(`${framework} ${name} exited (${code})`)));
-        });
+        const port = await listeningPort(child, `${framework} ${name}`);
         const url = `http://127.0.0.1:${port}/orders/42`;
         const serverCpu = async () => {
           const c = await (await fetch(`http://127.0.0.1:${port}/cpu`)).json();
