@@ -58,8 +58,6 @@ const nodeFlags = option('--node-flags')?.split(' ').filter(Boolean) ?? [];
 // the full GCs it ran are counted: how often a variant pays the 100 M instructions or more of one, in the long run.
 const gcRate = Number(option('--gc-rate') ?? 0);
 
-// The route of node.bench.mjs part 4, and a way out that lets callgrind write its counts.
-const apps = exitingApps;
 // One part of faultline's per-request work each (callgrind-probe-N.cjs, written beside the apps), and what
 // an earlier build paid: a subscriber on Fastify's per-request tracing channel.
 const probes = {
@@ -156,7 +154,7 @@ console.log(
 );
 for (const framework of frameworks) {
   const app = join(peers, `callgrind-${framework}-app.cjs`);
-  writeFileSync(app, apps[framework]);
+  writeFileSync(app, exitingApps[framework]);
   if (gcRate) {
     for (const [name, variant] of Object.entries(variants)) {
       if (name !== 'bare' && !only.test(name)) continue;

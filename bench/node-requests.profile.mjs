@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from './median.mjs';
-import { exitingApps, listeningPort } from './request-servers.mjs';
+import { exitingApps, listeningPort, rotated } from './request-servers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const peers = join(here, '.peers');
@@ -31,18 +31,18 @@ const SECONDS = Number(option('--seconds', 6));
 const dist = option('--dist') ? resolve(option('--dist')) : join(here, '../packages/node/dist');
 const { default: autocannon } = await import(join(peers, 'node_modules/autocannon/autocannon.js'));
 
-// The route of node.bench.mjs part 4, and a way out that lets V8 write its profile.
-const apps = exitingApps;
 const probe = join(peers, 'profile-probe-empty-subscriber.cjs');
 writeFileSync(probe, "require('node:diagnostics_channel').subscribe('http.server.request.start', () => {});\n");
-for (const [name, code] of Object.entries(apps)) writeFileSync(join(peers, `profile-${name}-app.cjs`), code);
+for (const [name, code] of Object.entries(exitingApps)) writeFileSync(join(peers, `profile-${name}-app.cjs`), code);
 const variants = {
   bare: [],
   'an empty http.server.request.start subscriber (probe)': ['--require', probe],
   '@faultline/node (preload alone)': ['--require', join(dist, 'register.cjs')],
 };
 
-/** A sample's frame is the agent's cost when it is faultline's code, a channel's or the request context's. */
+/** A sample's frame is the agent's cost when it is faultline's code, a channel's or the request context's.
+ * Self time only: what Node or the framework does because a channel has a subscriber (the message
+ * http.server.request.start builds) lands in their code; callgrind's counts include it. */
 const agentCode = (url) =>
   url.startsWith(`file://${dist}`) ||
   url.startsWith(dist) ||
@@ -114,11 +114,6 @@ function charge(profile, from, to) {
     if (agentCode(frame.url)) agent += dt;
   });
   return { busy, agent, window: (last ?? 0) - (first ?? 0) };
-}
-
-function rotated(list, by) {
-  const k = by % list.length;
-  return [...list.slice(k), ...list.slice(0, k)];
 }
 
 console.log(

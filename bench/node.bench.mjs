@@ -20,7 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from './median.mjs';
 import { ensurePeers } from './peers.mjs';
-import { listeningPort } from './request-servers.mjs';
+import { listeningPort, rotated } from './request-servers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const peers = join(here, '.peers');
@@ -252,7 +252,6 @@ server.listen(0, '127.0.0.1', async () => {
 // tracesSampleRate), as faultline. autocannon in this process, 10 connections; each variant warmed up for
 // 1 s, then measured for 3 s; rounds interleaved, medians. The machine's other load hits every variant alike
 // within a round, not across rounds: compare within the table, not with another run.
-const rotated = (xs, by) => [...xs.slice(by % xs.length), ...xs.slice(0, by % xs.length)];
 
 async function throughputPart() {
   const { default: autocannon } = await import(join(peers, 'node_modules/autocannon/autocannon.js'));

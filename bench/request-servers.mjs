@@ -1,5 +1,6 @@
 // The servers the request benchmarks load (the route of node.bench.mjs part 4: a parameter, an await, a JSON
-// answer), with a way out that lets a profiler or callgrind write what it counted, and the wait for their port.
+// answer), with a way out that lets a profiler or callgrind write what it counted, the wait for their port,
+// and the order of a round's variants.
 
 /** Each framework's app, as a CommonJS file's text: GET /orders/:id, and GET /exit ends the process. */
 export const exitingApps = {
@@ -34,3 +35,6 @@ export function listeningPort(child, what) {
     child.once('exit', (code) => reject(new Error(`${what} exited (${code})`)));
   });
 }
+
+/** The list started at another place each round: no variant always runs first, just after another's. */
+export const rotated = (xs, by) => [...xs.slice(by % xs.length), ...xs.slice(0, by % xs.length)];
