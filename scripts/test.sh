@@ -38,24 +38,26 @@ step "Go tests: collector-config/faultlineprocessor"
   cd collector-config/faultlineprocessor
   export GONOSUMDB="${GONOSUMDB:-github.com/open-telemetry/opentelemetry-collector-contrib,go.opentelemetry.io/collector}"
   go test -count=1 ./...
-  go test -count=1 -run '^$' -fuzz FuzzText -fuzztime 20s ./internal/redaction
-  go test -count=1 -run '^$' -fuzz FuzzIsDenied -fuzztime 5s ./internal/redaction
-  # Hostile source maps and stacks (issue 12): 10 s each, from the tests' seeds.
-  go test -count=1 -run '^$' -fuzz FuzzParse -fuzztime 10s ./internal/sourcemaps
-  go test -count=1 -run '^$' -fuzz FuzzSymbolicate -fuzztime 10s .
+  # Fuzz budgets are counts of runs, not durations: Go 1.26's coordinator can report a duration's end as a
+  # failure ("context deadline exceeded", nothing found; go.dev/issue/75804) when a busy machine slows its
+  # workers. Each count is about what the former duration ran here; minimizing is bounded the same way.
+  go test -count=1 -run '^$' -fuzz FuzzText -fuzztime 20000x -fuzzminimizetime 100x ./internal/redaction
+  go test -count=1 -run '^$' -fuzz FuzzIsDenied -fuzztime 200000x -fuzzminimizetime 100x ./internal/redaction
+  # Hostile source maps and stacks (issue 12), from the tests' seeds.
+  go test -count=1 -run '^$' -fuzz FuzzParse -fuzztime 250000x -fuzzminimizetime 100x ./internal/sourcemaps
+  go test -count=1 -run '^$' -fuzz FuzzSymbolicate -fuzztime 150000x -fuzzminimizetime 100x .
 )
 
 # The keyfiles storage of the exporters' queues: its tests (a restart between operations, a Set cut short,
-# keys that try to leave the folder) and 10 s of the model-based fuzz target (operations and restarts
-# against a map).
+# keys that try to leave the folder) and 5,000 runs (about 10 s) of the model-based fuzz target (operations and
+# restarts against a map).
 step "Go tests: collector-config/keyfilestorage"
 (
   cd collector-config/keyfilestorage
   export GONOSUMDB="${GONOSUMDB:-github.com/open-telemetry/opentelemetry-collector-contrib,go.opentelemetry.io/collector}"
   go test -count=1 ./...
-  # Each input runs real file operations: minimizing a new interesting one can outlast -fuzztime, which Go
-  # then reports as a failure ("context deadline exceeded", nothing found). Minimizing is bounded instead.
-  go test -count=1 -run '^$' -fuzz FuzzOperations -fuzztime 10s -fuzzminimizetime 100x .
+  # Counts, as above: each input runs real file operations, and a duration's end raced them (go.dev/issue/75804).
+  go test -count=1 -run '^$' -fuzz FuzzOperations -fuzztime 5000x -fuzzminimizetime 100x .
 )
 
 # The example Kubernetes manifests of the scale-out layout, decoded strictly into k8s.io/api's types (no cluster).
