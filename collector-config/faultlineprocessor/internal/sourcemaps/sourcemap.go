@@ -105,7 +105,8 @@ func (m *Map) Lookup(line, column int) (pos Position, ok bool) {
 		return Position{}, false
 	}
 	source, name, l, c, found := m.consumer.Source(line, column-1)
-	if !found || source == "" || l < 1 {
+	// A mapping whose column deltas run below zero (a hostile or broken map) points before its line: no position.
+	if !found || source == "" || l < 1 || c < 0 {
 		return Position{}, false
 	}
 	pos = Position{Source: source, Line: l, Column: c + 1, Name: name}
