@@ -8,6 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { startLayout } from '../collector-config/scale/layout.mjs';
+import { assertPortShift } from '../collector-config/stack.mjs';
 import { encodeBatch, post } from './exception-load.mjs';
 
 const PER_RUN = Number(process.argv[2] ?? 20_000);
@@ -16,7 +17,12 @@ const BATCH = 500; // spans per request: what the SDK's BatchSpanProcessor sends
 const CONCURRENCY = 4;
 /** Jaeger on OpenSearch returns at most 10,000 traces a query: spans spread over services below that. */
 const PER_SERVICE = 5_000;
-const SHIFT = Number(process.env.FAULTLINE_BENCH_PORT_SHIFT ?? 25_000);
+/** Clear of the test suites' ports (shifts 14000 and 14100) and below the ephemeral range. */
+const SHIFT = assertPortShift(
+  Number(process.env.FAULTLINE_BENCH_PORT_SHIFT ?? 15_500),
+  20, // the second gateway's
+  'FAULTLINE_BENCH_PORT_SHIFT',
+);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const PHASES = (process.argv[4] ?? 'throughput,burst,kill').split(',');

@@ -69,6 +69,34 @@ export async function buildBinaries({ log = (line) => process.stderr.write(`${li
   return { collector, jaeger };
 }
 
+/** Where Linux picks the source port of an outgoing connection: a server port in it can be taken by any client. */
+export function ephemeralPortRange() {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low > 0 && high >= low) return { low, high };
+  } catch {}
+  return { low: 32768, high: 60999 }; // Linux's default
+}
+
+/**
+ * Checks a shift of the default ports (tests, benches) before anything starts: every shifted port (the
+ * defaults plus up to `spread` above them) must lie above every default, so a demo on the defaults is left
+ * alone, and below the ephemeral range, so no outgoing connection of this machine can hold it.
+ */
+export function assertPortShift(shift, spread, variable) {
+  const values = Object.values(DEFAULT_PORTS);
+  const lowest = Math.min(...values);
+  const highest = Math.max(...values);
+  const { low } = ephemeralPortRange();
+  const min = highest - lowest + 1;
+  const max = low - 1 - highest - spread;
+  if (!Number.isInteger(shift) || shift < min || shift > max)
+    throw new Error(
+      `faultline: ${variable} must be an integer from ${min} to ${max} (ports above the defaults, below this machine's ephemeral range from ${low}), not ${shift}`,
+    );
+  return shift;
+}
+
 /** Throws a clear error when a port is already taken, instead of a component failing obscurely later. */
 export async function assertPortsFree(ports, names) {
   for (const name of names) {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DEFAULT_PORTS, startStack } from '../../collector-config/stack.mjs';
 import { PAGE_PORT, TEST_PORT_SHIFT } from './ports.mjs';
 
-/** Test ports: the defaults shifted (by 20000 unless FAULTLINE_TEST_PORT_SHIFT says otherwise). */
+/** Test ports: the defaults shifted (by 14000 unless FAULTLINE_TEST_PORT_SHIFT says otherwise). */
 const TEST_PORTS = Object.fromEntries(
   Object.entries(DEFAULT_PORTS).map(([name, port]) => [name, port + TEST_PORT_SHIFT]),
 );
