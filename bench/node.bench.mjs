@@ -8,11 +8,14 @@
 //    @sentry/node's integration for the framework (issue 14: overhead at most 2 %).
 // The peers are installed for the benchmark only, into bench/.peers (not part of the workspace).
 // Run: node bench/node.bench.mjs [--parts 1,4] [--baseline <packages/node/dist of another build>]
-//      [--frameworks express,fastify] [--rounds 5] [--seconds 3] [--pin] [--only <regexp of part 4's variants>]
-// --parts runs only those parts (all by default); --frameworks, --rounds, --seconds and --only narrow or lengthen part 4;
-// --pin runs part 4's servers on the first CPU and autocannon on the second. --baseline adds that build to parts 1, 2 and 4, measured in
-// the same run (issue 13: the cost of classification against the build before it; issue 14: what the
-// framework hooks and the in-flight request context cost).
+//      [--frameworks express,fastify] [--rounds 5] [--seconds 3] [--pin | --together] [--floors]
+//      [--only <regexp of part 4's variants>]
+// --parts runs only those parts (all by default); --frameworks, --rounds, --seconds and --only narrow or
+// lengthen part 4. --pin runs part 4's servers on the first CPU and autocannon on the second; --together runs
+// a round's variants at once, all on the first CPU, each loaded by its own autocannon on the second;
+// --floors adds what Node's channel and AsyncLocalStorage cost a request with no agent. --baseline adds that
+// build to parts 1, 2 and 4, measured in the same run (issue 13: the cost of classification against the
+// build before it; issue 14: what the framework hooks and the in-flight request context cost).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -253,6 +256,33 @@ server.listen(0, '127.0.0.1', async () => {
 // 1 s, then measured for 3 s; rounds interleaved, medians. The machine's other load hits every variant alike
 // within a round, not across rounds: compare within the table, not with another run.
 
+/**
+ * --floors: what Node itself costs a request for the request in flight, with no agent: a preload with an
+ * empty subscriber of `http.server.request.start` (Node then builds the channel's message for every
+ * request), and one whose subscriber enters that message as an AsyncLocalStorage store, the least any
+ * agent can do to know the request of an uncaught error.
+ */
+function floors() {
+  const preload = (name, body) => {
+    const file = join(peers, `floor-${name}.cjs`);
+    writeFileSync(
+      file,
+      `const { subscribe } = require('node:diagnostics_channel');\nconst { AsyncLocalStorage } = require('node:async_hooks');\n${body}\n`,
+    );
+    return { args: ['--require', file] };
+  };
+  return {
+    'Node floor: an empty request.start subscriber': preload(
+      'subscriber',
+      "subscribe('http.server.request.start', () => {});",
+    ),
+    'Node floor: the subscriber entering an AsyncLocalStorage store': preload(
+      'store',
+      "const storage = new AsyncLocalStorage();\nsubscribe('http.server.request.start', (message) => storage.enterWith(message));",
+    ),
+  };
+}
+
 async function throughputPart() {
   const { default: autocannon } = await import(join(peers, 'node_modules/autocannon/autocannon.js'));
   writeFileSync(
@@ -292,6 +322,7 @@ fastify.listen({ port: 0, host: '127.0.0.1' }).then(() => console.log('listening
       env: { FAULTLINE_REQUEST_CONTEXT: 'false' },
     },
     ...(baselineRegister ? { '@faultline/node, baseline': { args: ['--require', baselineRegister] } } : {}),
+    ...(process.argv.includes('--floors') ? floors() : {}),
     '@sentry/node (preload + error handler)': {
       args: ['--import', join(peers, 'sentry-register.mjs')],
       env: { SENTRY: '1' },
@@ -304,42 +335,66 @@ fastify.listen({ port: 0, host: '127.0.0.1' }).then(() => console.log('listening
   const SECONDS = Number(option('--seconds', 3));
   // Pinned, the server has a CPU of its own and autocannon the other: the server is the bottleneck, and its
   // requests/s no longer move with how the scheduler shares two CPUs between it and its load.
-  const pin = process.argv.includes('--pin');
+  // --together runs a round's variants at once, every server on the first CPU (so pinned), each loaded by
+  // its own autocannon on the second: the CPU's share is the scheduler's to split evenly, and whatever slows
+  // the machine in that moment (another VM's load, a frequency step) slows every variant alike. Each
+  // variant's requests/s are then against bare's in the same seconds: a paired measure, where interleaved
+  // rounds are not (this VM's rounds swing by 15 to 40 %).
+  const together = process.argv.includes('--together');
+  const pin = together || process.argv.includes('--pin');
   if (pin) execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
   const rps = {};
   const cpuPerRequest = {};
+  const cpuShare = {};
+  const start = async (framework, name, variant) => {
+    const command = [process.execPath, ...variant.args, join(peers, `${framework}-app.cjs`)];
+    const child = spawn(pin ? 'taskset' : command[0], pin ? ['-c', '0', ...command] : command.slice(1), {
+      cwd: peers,
+      env: { ...env, ...variant.env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const port = await listeningPort(child, `${framework} ${name}`);
+    const url = `http://127.0.0.1:${port}/orders/42`;
+    const cpu = async () => {
+      const c = await (await fetch(`http://127.0.0.1:${port}/cpu`)).json();
+      return c.user + c.system;
+    };
+    return { framework, name, child, url, cpu };
+  };
+  const record = (server, result, cpuUs) => {
+    const { framework, name } = server;
+    if (result.non2xx || result.errors)
+      throw new Error(`${framework} ${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+    server.child.kill('SIGKILL');
+    for (const [table, value] of [
+      [cpuPerRequest, cpuUs / result.requests.total],
+      [rps, result.requests.average],
+      [cpuShare, cpuUs / (SECONDS * 1e6)],
+    ]) {
+      table[framework] ??= {};
+      table[framework][name] ??= [];
+      table[framework][name].push(value);
+    }
+  };
+  /** Warms the servers up, then loads them for SECONDS, all at once. */
+  const load = async (servers) => {
+    await Promise.all(servers.map((s) => autocannon({ url: s.url, connections: 10, duration: together ? 2 : 1 })));
+    const cpu0 = await Promise.all(servers.map((s) => s.cpu()));
+    const results = await Promise.all(
+      servers.map((s) => autocannon({ url: s.url, connections: 10, duration: SECONDS })),
+    );
+    const cpu1 = await Promise.all(servers.map((s) => s.cpu()));
+    for (const [i, s] of servers.entries()) record(s, results[i], cpu1[i] - cpu0[i]);
+  };
   for (let round = 0; round < ROUNDS_HTTP; round++)
     // Each round in another order: no variant always runs first, just after another framework's.
-    for (const framework of option('--frameworks', 'express,fastify').split(','))
-      for (const [name, variant] of rotated(Object.entries(variants), round)) {
-        const command = [process.execPath, ...variant.args, join(peers, `${framework}-app.cjs`)];
-        const child = spawn(pin ? 'taskset' : command[0], pin ? ['-c', '0', ...command] : command.slice(1), {
-          cwd: peers,
-          env: { ...env, ...variant.env },
-          stdio: ['ignore', 'pipe', 'inherit'],
-        });
-        const port = await listeningPort(child, `${framework} ${name}`);
-        const url = `http://127.0.0.1:${port}/orders/42`;
-        const serverCpu = async () => {
-          const c = await (await fetch(`http://127.0.0.1:${port}/cpu`)).json();
-          return c.user + c.system;
-        };
-        await autocannon({ url, connections: 10, duration: 1 });
-        const cpu0 = await serverCpu();
-        const result = await autocannon({ url, connections: 10, duration: SECONDS });
-        const cpuUs = (await serverCpu()) - cpu0;
-        if (result.non2xx || result.errors)
-          throw new Error(`${framework} ${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-        child.kill('SIGKILL');
-        cpuPerRequest[framework] ??= {};
-        cpuPerRequest[framework][name] ??= [];
-        cpuPerRequest[framework][name].push(cpuUs / result.requests.total);
-        rps[framework] ??= {};
-        rps[framework][name] ??= [];
-        rps[framework][name].push(result.requests.average);
-      }
+    for (const framework of option('--frameworks', 'express,fastify').split(',')) {
+      const order = rotated(Object.entries(variants), round);
+      if (together) await load(await Promise.all(order.map(([name, v]) => start(framework, name, v))));
+      else for (const [name, v] of order) await load([await start(framework, name, v)]);
+    }
   console.log(
-    `\nNode ${process.version}: requests/s (autocannon, 10 connections, ${SECONDS} s; medians of ${ROUNDS_HTTP} rounds${pin ? '; server and autocannon on a CPU each' : ''})`,
+    `\nNode ${process.version}: requests/s (autocannon, 10 connections, ${SECONDS} s; medians of ${ROUNDS_HTTP} rounds${together ? '; all variants at once, the servers sharing one CPU, autocannon on the other' : pin ? '; server and autocannon on a CPU each' : ''})`,
   );
   // Each round's figure against the same round's bare one: the machine's drift between rounds cancels.
   const againstBare = (xs, bare) => {
@@ -357,6 +412,7 @@ fastify.listen({ port: 0, host: '127.0.0.1' }).then(() => console.log('listening
         'req/s vs bare': `${((100 * (median(xs) - bare)) / bare).toFixed(1)} %`,
         'req/s vs bare, per round': againstBare(xs, byVariant.bare),
         'server CPU µs/request': cpu.toFixed(1),
+        ...(together ? { 'CPU share': `${(100 * median(cpuShare[framework][name])).toFixed(0)} %` } : {}),
         'CPU vs bare, per round': againstBare(cpuPerRequest[framework][name], cpuPerRequest[framework].bare),
         'req/s rounds': xs.map(Math.round).join(' / '),
       };
