@@ -21,7 +21,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median } from './median.mjs';
+import { median, medianInterval } from './median.mjs';
 import { ensurePeers } from './peers.mjs';
 import { listeningPort, rotated } from './request-servers.mjs';
 
@@ -397,9 +397,11 @@ fastify.listen({ port: 0, host: '127.0.0.1' }).then(() => console.log('listening
     `\nNode ${process.version}: requests/s (autocannon, 10 connections, ${SECONDS} s; medians of ${ROUNDS_HTTP} rounds${together ? '; all variants at once, the servers sharing one CPU, autocannon on the other' : pin ? '; server and autocannon on a CPU each' : ''})`,
   );
   // Each round's figure against the same round's bare one: the machine's drift between rounds cancels.
+  // The median's 95 % interval (median.mjs) says what many rounds resolve; the range, how far one round strays.
   const againstBare = (xs, bare) => {
     const ratios = xs.map((x, i) => (100 * (x - bare[i])) / bare[i]).sort((a, b) => a - b);
-    return `${median(ratios).toFixed(1)} % (${ratios[0].toFixed(1)} to ${ratios.at(-1).toFixed(1)})`;
+    const { low, high } = medianInterval(ratios);
+    return `${median(ratios).toFixed(1)} % (95 % CI ${low.toFixed(1)} to ${high.toFixed(1)}; range ${ratios[0].toFixed(1)} to ${ratios.at(-1).toFixed(1)})`;
   };
   // Requests/s move with whatever else the machine runs; the server's own CPU per request much less so.
   const table = {};
