@@ -260,7 +260,8 @@ server.listen(0, '127.0.0.1', async () => {
  * --floors: what Node itself costs a request for the request in flight, with no agent: a preload with an
  * empty subscriber of `http.server.request.start` (Node then builds the channel's message for every
  * request), and one whose subscriber enters that message as an AsyncLocalStorage store, the least any
- * agent can do to know the request of an uncaught error.
+ * agent can do to know the request of an uncaught error; and a store entered once at start-up (then in
+ * every frame), which tells what having a store at all costs from what entering one per request does.
  */
 function floors() {
   const preload = (name, body) => {
@@ -279,6 +280,11 @@ function floors() {
     'Node floor: the subscriber entering an AsyncLocalStorage store': preload(
       'store',
       "const storage = new AsyncLocalStorage();\nsubscribe('http.server.request.start', (message) => storage.enterWith(message));",
+    ),
+    // What a store costs once it exists at all: entered once, here, it is in every frame the process makes.
+    'Node floor: a store entered once at start-up, and the empty subscriber': preload(
+      'store-once',
+      "const storage = new AsyncLocalStorage();\nstorage.enterWith({});\nsubscribe('http.server.request.start', () => {});",
     ),
   };
 }
