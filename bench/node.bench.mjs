@@ -371,7 +371,6 @@ fastify.listen({ port: 0, host: '127.0.0.1' }).then(() => console.log('listening
     const { framework, name } = server;
     if (result.non2xx || result.errors)
       throw new Error(`${framework} ${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-    server.child.kill('SIGKILL');
     for (const [table, value] of [
       [cpuPerRequest, cpuUs / result.requests.total],
       [rps, result.requests.average],
@@ -382,15 +381,19 @@ fastify.listen({ port: 0, host: '127.0.0.1' }).then(() => console.log('listening
       table[framework][name].push(value);
     }
   };
-  /** Warms the servers up, then loads them for SECONDS, all at once. */
+  /** Warms the servers up, then loads them for SECONDS, all at once; every one is killed, whatever happens. */
   const load = async (servers) => {
-    await Promise.all(servers.map((s) => autocannon({ url: s.url, connections: 10, duration: together ? 2 : 1 })));
-    const cpu0 = await Promise.all(servers.map((s) => s.cpu()));
-    const results = await Promise.all(
-      servers.map((s) => autocannon({ url: s.url, connections: 10, duration: SECONDS })),
-    );
-    const cpu1 = await Promise.all(servers.map((s) => s.cpu()));
-    for (const [i, s] of servers.entries()) record(s, results[i], cpu1[i] - cpu0[i]);
+    try {
+      await Promise.all(servers.map((s) => autocannon({ url: s.url, connections: 10, duration: together ? 2 : 1 })));
+      const cpu0 = await Promise.all(servers.map((s) => s.cpu()));
+      const results = await Promise.all(
+        servers.map((s) => autocannon({ url: s.url, connections: 10, duration: SECONDS })),
+      );
+      const cpu1 = await Promise.all(servers.map((s) => s.cpu()));
+      for (const [i, s] of servers.entries()) record(s, results[i], cpu1[i] - cpu0[i]);
+    } finally {
+      for (const s of servers) s.child.kill('SIGKILL');
+    }
   };
   for (let round = 0; round < ROUNDS_HTTP; round++)
     // Each round in another order: no variant always runs first, just after another framework's.
