@@ -23,5 +23,6 @@ export function medianInterval(xs, confidence = 0.95) {
     pmf = (pmf * (n - i)) / (i + 1);
     k = i + 1;
   }
-  return { low: sorted[Math.max(0, k - 1)], high: sorted[n - Math.max(1, k)] };
+  const rank = Math.max(k, 1); // below 6 values no rank keeps 95 %: the whole range
+  return { low: sorted[rank - 1], high: sorted[n - rank] };
 }
