@@ -113,30 +113,25 @@ function compile(): Rule[] {
   single = new Array(128).fill(undefined);
   byPair = new Array(PAIRS).fill(undefined);
   byLowerPair = new Array(PAIRS).fill(undefined);
-  const literalIds = new Map<string, number>();
-  const literal = (text: string, ignoreCase: boolean) =>
-    intern(literalIds, `${ignoreCase ? 'i' : 's'}${text}`, () => {
-      const id = literals.push({ text, ignoreCase }) - 1;
-      // Literals are ASCII, lowercase for ignoreCase rules (the rule file says so; the tests check it).
-      const first = text.charCodeAt(0);
-      const index = (table: (number[] | undefined)[], at: number) => {
-        const list = table[at];
-        if (list) list.push(id);
-        else table[at] = [id];
-      };
-      if (text.length === 1) {
-        index(single, first);
-        if (ignoreCase && first >= 97 && first <= 122) index(single, first - 32);
-      } else index(ignoreCase ? byLowerPair : byPair, pair(first, text.charCodeAt(1)));
-      return id;
-    });
+  // Every literal and run gets its own id: the rules share none (a shared one would only be looked for twice).
+  const literal = (text: string, ignoreCase: boolean) => {
+    const id = literals.push({ text, ignoreCase }) - 1;
+    // Literals are ASCII, lowercase for ignoreCase rules (the rule file says so; the tests check it).
+    const first = text.charCodeAt(0);
+    const index = (table: (number[] | undefined)[], at: number) => {
+      const list = table[at];
+      if (list) list.push(id);
+      else table[at] = [id];
+    };
+    if (text.length === 1) {
+      index(single, first);
+      if (ignoreCase && first >= 97 && first <= 122) index(single, first - 32);
+    } else index(ignoreCase ? byLowerPair : byPair, pair(first, text.charCodeAt(1)));
+    return id;
+  };
   const runs: Run[] = [];
-  const runIds = new Map<string, number>();
   const run = ([of, separators, min, minSeps]: [string, string, number, number]) =>
-    intern(runIds, `${of}|${separators}|${min}|${minSeps}`, () => {
-      const classBit = of === 'digit' ? DIGIT : of === 'hex' ? HEX : UPPER_ALNUM;
-      return runs.push({ classBit, separators, min, minSeps }) - 1;
-    });
+    runs.push({ classBit: of === 'digit' ? DIGIT : of === 'hex' ? HEX : UPPER_ALNUM, separators, min, minSeps }) - 1;
   const out: Rule[] = [];
   for (const [index, [source, flags, replacement, prefilter, check]] of RULES.entries()) {
     try {
@@ -253,16 +248,6 @@ function factsOf(text: string): boolean {
     }
   }
   return any === 1;
-}
-
-/** The id `ids` holds for `key`, made by `make` the first time. */
-function intern(ids: Map<string, number>, key: string, make: () => number): number {
-  let id = ids.get(key);
-  if (id === undefined) {
-    id = make();
-    ids.set(key, id);
-  }
-  return id;
 }
 
 /** Index of a pair of ASCII character codes. */
