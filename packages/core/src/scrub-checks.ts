@@ -2,42 +2,33 @@
 // processor runs them (collector-config/faultlineprocessor/internal/redaction/checks.go): each looks at a
 // match text[start, end) in its context and returns -1 to keep it, or the offset up to which it is
 // replaced (end for all of it). The shared corpus pins both implementations to the same results.
+// They run only on what a rule's pattern matched, which is rare: they are written for size (the script
+// tag carries them), with regular expressions over a few characters of context rather than loops.
 
 export type Check = (text: string, start: number, end: number) => number;
 
-const isDigit = (c: string) => c >= '0' && c <= '9';
-const isHex = (c: string) => isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-const isLetter = (c: string) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-const at = (text: string, i: number) => (i < 0 ? '' : text.charAt(i));
+/** The `n` characters before `start` (fewer at the text's start), and the `n` from `end`. */
+const before = (text: string, start: number, n: number) => text.slice(Math.max(0, start - n), start);
+const after = (text: string, end: number, n: number) => text.slice(end, end + n);
 
-/** The digits of the match pass the Luhn checksum (cards, IMEIs). */
-const luhn: Check = (text, start, end) => {
+/** The digits of `digits` pass the Luhn checksum (cards, IMEIs). */
+const luhnValid = (digits: string) => {
   let sum = 0;
-  let n = 0;
-  for (let i = end - 1; i >= start; i--) {
-    const c = text.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) continue;
-    let d = c;
-    if (n % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    n++;
+  for (let i = 0; i < digits.length; i++) {
+    const d = Number(digits[digits.length - 1 - i]) * (i % 2 ? 2 : 1);
+    sum += d > 9 ? d - 9 : d;
   }
-  return n > 0 && sum % 10 === 0 ? end : -1;
+  return digits.length > 0 && sum % 10 === 0;
 };
 
+const luhn: Check = (text, start, end) => (luhnValid(text.slice(start, end).replace(/[^0-9]/g, '')) ? end : -1);
+
+/** Mod 97 of the IBAN with its first four characters moved to the end, letters as 10 to 35. */
 function ibanValid(s: string): boolean {
   const compact = s.replace(/ /g, '');
-  if (compact.length < 15 || compact.length > 34) return false;
-  const rearranged = compact.slice(4) + compact.slice(0, 4);
+  if (!/^[0-9A-Z]{15,34}$/.test(compact)) return false;
   let rem = 0;
-  for (const c of rearranged) {
-    if (isDigit(c)) rem = (rem * 10 + Number(c)) % 97;
-    else if (c >= 'A' && c <= 'Z') rem = (rem * 100 + c.charCodeAt(0) - 55) % 97;
-    else return false;
-  }
+  for (const c of compact.slice(4) + compact.slice(0, 4)) rem = (rem * (c > '9' ? 100 : 10) + parseInt(c, 36)) % 97;
   return rem === 1;
 }
 
@@ -53,70 +44,42 @@ const iban: Check = (text, start, end) => {
 };
 
 /** Not in the never-issued ranges, not part of a longer dash-separated number. */
-const usSsn: Check = (text, start, end) => {
-  const m = text.slice(start, end);
-  const area = m.slice(0, 3);
-  if (area === '000' || area === '666' || area[0] === '9' || m.slice(4, 6) === '00' || m.slice(7, 11) === '0000')
-    return -1;
-  if (
-    (at(text, start - 1) === '-' && isDigit(at(text, start - 2))) ||
-    (text[end] === '-' && isDigit(at(text, end + 1)))
-  )
-    return -1;
-  return end;
-};
+const usSsn: Check = (text, start, end) =>
+  /^(000|666|9)|^[\s\S]{4}00|^[\s\S]{7}0000/.test(text.slice(start, end)) ||
+  /[0-9]-$/.test(before(text, start, 2)) ||
+  /^-[0-9]/.test(after(text, end, 2))
+    ? -1
+    : end;
 
 /** Not part of a longer colon- or dash-separated hex sequence (a certificate fingerprint). */
-const mac: Check = (text, start, end) => {
-  const sep = (c: string) => c === ':' || c === '-';
-  if ((sep(at(text, start - 1)) && isHex(at(text, start - 2))) || (sep(at(text, end)) && isHex(at(text, end + 1))))
-    return -1;
-  return end;
-};
+const mac: Check = (text, start, end) =>
+  /[0-9a-fA-F][:-]$/.test(before(text, start, 2)) || /^[:-][0-9a-fA-F]/.test(after(text, end, 2)) ? -1 : end;
 
 /** Not loopback or 0.0.0.0, not part of a longer dotted number, not a product version (Chrome/120.0.0.0). */
-const ipv4: Check = (text, start, end) => {
-  const m = text.slice(start, end);
-  if (m.startsWith('127.') || m === '0.0.0.0') return -1;
-  const before = at(text, start - 1);
-  const after = at(text, end);
-  if ((before === '.' && isDigit(at(text, start - 2))) || (after === '.' && isDigit(at(text, end + 1)))) return -1;
-  if (before === '/' && isLetter(at(text, start - 2))) return -1;
-  return end;
-};
+const ipv4: Check = (text, start, end) =>
+  /^(127\.|0\.0\.0\.0$)/.test(text.slice(start, end)) ||
+  /[0-9]\.$|[a-zA-Z]\/$/.test(before(text, start, 2)) ||
+  /^\.[0-9]/.test(after(text, end, 2))
+    ? -1
+    : end;
 
 /** Holds a digit and 6+ characters, not part of a longer colon-separated hex sequence. */
-const ipv6: Check = (text, start, end) => {
-  const m = text.slice(start, end);
-  if (m.length < 6 || !/[0-9]/.test(m)) return -1;
-  if (
-    (at(text, start - 1) === ':' && isHex(at(text, start - 2))) ||
-    (at(text, end) === ':' && isHex(at(text, end + 1)))
-  )
-    return -1;
-  return end;
-};
+const ipv6: Check = (text, start, end) =>
+  end - start < 6 ||
+  !/[0-9]/.test(text.slice(start, end)) ||
+  /[0-9a-fA-F]:$/.test(before(text, start, 2)) ||
+  /^:[0-9a-fA-F]/.test(after(text, end, 2))
+    ? -1
+    : end;
 
 /**
- * Where ":line" or ":line:column" (1-7 digits each) at `i` ends, if what follows ends a frame (the text's
- * end, a space not before a digit, a line break, a closing bracket or quote); else -1. Anything else could
- * start what a later rule or match redacts, and a second pass would then read the address differently.
+ * A domain followed by a frame's position is a stack frame (`onPress@index.android.bundle:12:3`): ":line" or
+ * ":line:column" (1-7 digits each), then what ends a frame (the text's end, a space not before a digit, a line
+ * break, a closing bracket or quote). Anything else could start what a later rule or match redacts, and a
+ * second pass would then read the address differently.
  */
-const framePositionEnd = (text: string, i: number): number => {
-  if (at(text, i) !== ':') return -1;
-  for (let part = 0; part < 2 && at(text, i) === ':'; part++) {
-    let j = i + 1;
-    while (j - i <= 7 && isDigit(at(text, j))) j++;
-    if (j === i + 1 || isDigit(at(text, j))) return -1;
-    i = j;
-  }
-  const c = at(text, i);
-  if (c === '' || '\n\r\t)]"\',;>'.includes(c)) return i;
-  return c === ' ' && !isDigit(at(text, i + 1)) ? i : -1;
-};
-
-/** A domain followed by a frame's position is a stack frame (`onPress@index.android.bundle:12:3`). */
-const email: Check = (text, _start, end) => (framePositionEnd(text, end) >= 0 ? -1 : end);
+const email: Check = (text, _start, end) =>
+  /^(:[0-9]{1,7}(?![0-9])){1,2}($|[\n\r\t)\]"',;>]| (?![0-9]))/.test(after(text, end, 20)) ? -1 : end;
 
 const lastWord = (text: string, start: number, end: number) => {
   const m = text.slice(start, end);
@@ -155,31 +118,24 @@ export type RangeCheck = (text: string, start: number, end: number) => [number, 
  * boundary and pass the Luhn check. Candidates start at each group in turn.
  */
 const cards: RangeCheck = (text, start, end) => {
-  const starts: number[] = [];
-  for (let i = start; i < end; i++)
-    if (isDigit(text.charAt(i)) && (i === start || !isDigit(text.charAt(i - 1)))) starts.push(i);
-  const groupEnd = (g: number) => (g + 1 < starts.length ? (starts[g + 1] as number) - 1 : end);
+  // Each group of digits: where it starts and ends.
+  const groups = [...text.slice(start, end).matchAll(/[0-9]+/g)].map((m) => [
+    start + m.index,
+    start + m.index + m[0].length,
+  ]) as [number, number][];
   const out: [number, number][] = [];
-  for (let i = 0; i < starts.length; ) {
+  for (let i = 0; i < groups.length; ) {
     let found = -1;
-    let digits = 0;
-    const first = text.charAt(starts[i] as number);
-    for (let j = i; j < starts.length && digits <= 19; j++) {
-      digits += groupEnd(j) - (starts[j] as number);
-      if (
-        digits >= 13 &&
-        digits <= 19 &&
-        first >= '2' &&
-        first <= '6' &&
-        luhn(text, starts[i] as number, groupEnd(j)) >= 0
-      )
-        found = j;
+    let digits = '';
+    for (let j = i; j < groups.length && digits.length <= 19; j++) {
+      digits += text.slice(...(groups[j] as [number, number]));
+      if (digits.length >= 13 && digits.length <= 19 && /^[2-6]/.test(digits) && luhnValid(digits)) found = j;
     }
     if (found < 0) {
       i++;
       continue;
     }
-    out.push([starts[i] as number, groupEnd(found)]);
+    out.push([(groups[i] as [number, number])[0], (groups[found] as [number, number])[1]]);
     i = found + 1;
   }
   return out;
