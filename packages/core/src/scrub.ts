@@ -55,27 +55,8 @@ interface Literal {
   ignoreCase: boolean;
 }
 
-/** A run prefilter: at least `min` characters of a class and `minSeps` separators, nothing else between. */
-interface Run {
-  classBit: number;
-  separators: string;
-  min: number;
-  minSeps: number;
-}
-
-const DIGIT = 1;
-const HEX = 2;
-const UPPER_ALNUM = 4;
-/** Character classes of the ASCII range, as bits. */
-const CLASSES = new Uint8Array(128);
-for (let c = 0; c < 128; c++) {
-  const ch = String.fromCharCode(c);
-  const digit = ch >= '0' && ch <= '9';
-  CLASSES[c] =
-    (digit ? DIGIT : 0) |
-    (digit || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F') ? HEX : 0) |
-    (digit || (ch >= 'A' && ch <= 'Z') ? UPPER_ALNUM : 0);
-}
+/** The runs' character classes (redaction-rules.json `of`). */
+const RUN_CLASSES: Record<string, RegExp> = { digit: /[0-9]/, hex: /[0-9a-fA-F]/, 'upper-alnum': /[0-9A-Z]/ };
 
 // The compiled rules and the prefilter tables: module state rather than one object, so that the script
 // tag's minifier shortens every name (issue 15). Set once, by compile().
@@ -90,8 +71,8 @@ let byLowerPair: (number[] | undefined)[];
 let runMembers: Uint32Array;
 /** Character code (ASCII) → bit r set when it is of run kind r's class. */
 let runClasses: Uint32Array;
-let runMin: Int32Array;
-let runMinSeps: Int32Array;
+let runMin: number[];
+let runMinSeps: number[];
 /** Character code (ASCII) → which literals can start with it (STARTS_SINGLE, STARTS_PAIR): most start none. */
 let roles: Uint8Array;
 
@@ -106,32 +87,45 @@ let seps: Int32Array;
 const STARTS_SINGLE = 1;
 const STARTS_PAIR = 2;
 
-/** The shared rules, compiled on first use. A pattern this engine cannot compile is left out, not fatal. */
+/** The shared rules, compiled on first use. A pattern this engine cannot compile is left out, not fatal.
+ * (Run once: written for size rather than speed.) */
 function compile(): Rule[] {
   if (rules) return rules;
   literals = [];
   single = new Array(128).fill(undefined);
   byPair = new Array(PAIRS).fill(undefined);
   byLowerPair = new Array(PAIRS).fill(undefined);
+  roles = new Uint8Array(128);
   // Every literal and run gets its own id: the rules share none (a shared one would only be looked for twice).
   const literal = (text: string, ignoreCase: boolean) => {
     const id = literals.push({ text, ignoreCase }) - 1;
-    // Literals are ASCII, lowercase for ignoreCase rules (the rule file says so; the tests check it).
+    // Literals are ASCII, lowercase for ignoreCase rules (the rule file says so; the tests check it): the
+    // upper-case form of an ignoreCase literal's first letter starts it too.
     const first = text.charCodeAt(0);
-    const index = (table: (number[] | undefined)[], at: number) => {
-      const list = table[at];
-      if (list) list.push(id);
-      else table[at] = [id];
-    };
-    if (text.length === 1) {
-      index(single, first);
-      if (ignoreCase && first >= 97 && first <= 122) index(single, first - 32);
-    } else index(ignoreCase ? byLowerPair : byPair, pair(first, text.charCodeAt(1)));
+    const firsts = ignoreCase && first >= 97 && first <= 122 ? [first, first - 32] : [first];
+    for (const code of firsts) {
+      roles[code] = (roles[code] as number) | (text.length === 1 ? STARTS_SINGLE : STARTS_PAIR);
+      if (text.length === 1) (single[code] ??= []).push(id);
+    }
+    if (text.length > 1) ((ignoreCase ? byLowerPair : byPair)[pair(first, text.charCodeAt(1))] ??= []).push(id);
     return id;
   };
-  const runs: Run[] = [];
-  const run = ([of, separators, min, minSeps]: [string, string, number, number]) =>
-    runs.push({ classBit: of === 'digit' ? DIGIT : of === 'hex' ? HEX : UPPER_ALNUM, separators, min, minSeps }) - 1;
+  // One bit per run kind: 32 at most (the rules have 6; the property test would catch a 33rd).
+  runMembers = new Uint32Array(128);
+  runClasses = new Uint32Array(128);
+  runMin = [];
+  runMinSeps = [];
+  const run = ([of, separators, min, minSeps]: [string, string, number, number]) => {
+    const bit = 1 << runMin.length;
+    for (let code = 0; code < 128; code++) {
+      const c = String.fromCharCode(code);
+      const inClass = (RUN_CLASSES[of] as RegExp).test(c);
+      if (inClass) runClasses[code] = (runClasses[code] as number) | bit;
+      if (inClass || separators.includes(c)) runMembers[code] = (runMembers[code] as number) | bit;
+    }
+    runMinSeps.push(minSeps);
+    return runMin.push(min) - 1;
+  };
   const out: Rule[] = [];
   for (const [index, [source, flags, replacement, prefilter, check]] of RULES.entries()) {
     try {
@@ -152,33 +146,10 @@ function compile(): Rule[] {
       });
     } catch {}
   }
-  // One bit per run kind: 32 at most (the rules have 6; the property test would catch a 33rd).
-  runMembers = new Uint32Array(128);
-  runClasses = new Uint32Array(128);
-  runs.forEach((r, kind) => {
-    for (let code = 0; code < 128; code++) {
-      if ((CLASSES[code] as number) & r.classBit) {
-        runClasses[code] = (runClasses[code] as number) | (1 << kind);
-        runMembers[code] = (runMembers[code] as number) | (1 << kind);
-      } else if (r.separators.includes(String.fromCharCode(code)))
-        runMembers[code] = (runMembers[code] as number) | (1 << kind);
-    }
-  });
-  roles = new Uint8Array(128);
-  for (let code = 0; code < 128; code++) if (single[code]) roles[code] = STARTS_SINGLE;
-  for (const lit of literals)
-    if (lit.text.length > 1) {
-      const first = lit.text.charCodeAt(0);
-      roles[first] = (roles[first] as number) | STARTS_PAIR;
-      if (lit.ignoreCase && first >= 97 && first <= 122)
-        roles[first - 32] = (roles[first - 32] as number) | STARTS_PAIR;
-    }
-  runMin = Int32Array.from(runs, (r) => r.min);
-  runMinSeps = Int32Array.from(runs, (r) => r.minSeps);
   found = new Uint8Array(literals.length);
-  held = new Uint8Array(runs.length);
-  counts = new Int32Array(runs.length);
-  seps = new Int32Array(runs.length);
+  held = new Uint8Array(runMin.length);
+  counts = new Int32Array(runMin.length);
+  seps = new Int32Array(runMin.length);
   rules = out;
   return out;
 }
