@@ -10,10 +10,15 @@ export const SOURCE = fileURLToPath(
 );
 export const TARGET = fileURLToPath(new URL('../packages/core/src/redaction-rules.ts', import.meta.url));
 
+/** The character classes a prefilter run can be of (core's scrubber and the Go processor know these three). */
+const RUN_CLASSES = ['digit', 'hex', 'upper-alnum'];
+
 /** The TypeScript module for a parsed rule file: compact tuples, documentation left out (bytes in the browser). */
 export function render(file) {
   const q = (v) => JSON.stringify(v);
   const alt = (a) => {
+    if (a.run && !RUN_CLASSES.includes(a.run.of))
+      throw new Error(`a prefilter run of ${q(a.run.of)}: not one of ${RUN_CLASSES.join(', ')}`);
     const run = a.run ? [a.run.of, a.run.separators ?? '', a.run.min ?? 0, a.run.minSeparators ?? 0] : null;
     return `[${q(a.all ?? [])}, ${q(a.any ?? [])}, ${q(run)}]`;
   };

@@ -74,9 +74,11 @@ const ipv6: Check = (text, start, end) =>
 
 /**
  * A domain followed by a frame's position is a stack frame (`onPress@index.android.bundle:12:3`): ":line" or
- * ":line:column" (1-7 digits each), then what ends a frame (the text's end, a space not before a digit, a line
- * break, a closing bracket or quote). Anything else could start what a later rule or match redacts, and a
- * second pass would then read the address differently.
+ * ":line:column" (1-7 digits each), then what ends a frame (the text's end, a line break or tab, a closing
+ * bracket or quote, `,` `;` `>`, or a space not before a digit). Anything else could start what a later rule
+ * or match redacts, and a second pass would then read the address differently. The expression reads at most
+ * 18 characters (two parts of 8, the character after, and the one after a space): the 20 taken leave `$`
+ * matching only where the text really ends.
  */
 const email: Check = (text, _start, end) =>
   /^(:[0-9]{1,7}(?![0-9])){1,2}($|[\n\r\t)\]"',;>]| (?![0-9]))/.test(after(text, end, 20)) ? -1 : end;

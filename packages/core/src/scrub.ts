@@ -102,12 +102,17 @@ function compile(): Rule[] {
     // Literals are ASCII, lowercase for ignoreCase rules (the rule file says so; the tests check it): the
     // upper-case form of an ignoreCase literal's first letter starts it too.
     const first = text.charCodeAt(0);
+    const index = (table: (number[] | undefined)[], at: number) => {
+      const list = table[at];
+      if (list) list.push(id);
+      else table[at] = [id];
+    };
     const firsts = ignoreCase && first >= 97 && first <= 122 ? [first, first - 32] : [first];
     for (const code of firsts) {
       roles[code] = (roles[code] as number) | (text.length === 1 ? STARTS_SINGLE : STARTS_PAIR);
-      if (text.length === 1) (single[code] ??= []).push(id);
+      if (text.length === 1) index(single, code);
     }
-    if (text.length > 1) ((ignoreCase ? byLowerPair : byPair)[pair(first, text.charCodeAt(1))] ??= []).push(id);
+    if (text.length > 1) index(ignoreCase ? byLowerPair : byPair, pair(first, text.charCodeAt(1)));
     return id;
   };
   // One bit per run kind: 32 at most (the rules have 6; the property test would catch a 33rd).
