@@ -60,7 +60,7 @@ export function createBrowserAgent(
   loadLogs?: LoadLogs,
 ): BrowserAgent {
   const session = sessionId();
-  const pageViewId = randomHex(8);
+  const pageViewId = randomHex(16);
   const breadcrumbs: Breadcrumb[] = [];
   let user: ContextAttributes = {};
   const context: ContextAttributes = {};

@@ -9,6 +9,7 @@ import type { DeliveryPipeline } from './agent';
 import { createOfflineSpool } from './offline-spool';
 import { attributesOf, MAX_EVENTS, type OtlpSpan, traceRequest, unixNanos } from './otlp-json';
 import { postWithRetries } from './otlp-post';
+import { randomHex } from './page';
 
 /** What the BatchSpanProcessor gets in the ESM build: the same batches, the same bound. */
 const MAX_QUEUE = 512;
@@ -98,14 +99,6 @@ function parentOf(context: Context | undefined): { traceId: string; spanId: stri
 const nanos = (time: unknown) =>
   unixNanos(typeof time === 'number' ? time : performance.timeOrigin + performance.now());
 
-/** A random id of `chars` hex digits, as the SDK's RandomIdGenerator makes them (Math.random: ids need to
- * be unique, not secret; crypto.getRandomValues costs microseconds a call). Never all zeros. */
-function randomId(chars: number): string {
-  let id = '';
-  for (let i = 0; i < chars; i += 8) id += ((Math.random() * 2 ** 32) >>> 0).toString(16).padStart(8, '0');
-  return id === '0'.repeat(chars) ? `${id.slice(1)}1` : id;
-}
-
 /** One span: what core calls on it (addEvent, setStatus, end), recorded for OTLP/JSON. */
 function startSpan(
   name: string,
@@ -118,8 +111,8 @@ function startSpan(
   const events: Ended['events'] = [];
   let droppedEvents = 0;
   const data: OtlpSpan = {
-    traceId: parent?.traceId ?? randomId(32),
-    spanId: randomId(16),
+    traceId: parent?.traceId ?? randomHex(32),
+    spanId: randomHex(16),
     ...(parent ? { parentSpanId: parent.spanId } : {}),
     name,
     kind: (options.kind ?? 0) + KIND_OFFSET,

@@ -26,15 +26,19 @@ interface UserAgentData {
 }
 let viewport = '';
 
-/** `bytes` random bytes in hex: span, trace and page-view ids. */
-export function randomHex(bytes: number): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+/** A random id of `chars` hex digits (a multiple of 8): span, trace and page-view ids. Math.random, as the SDK's
+ * RandomIdGenerator: ids need to be unique, not secret (crypto.getRandomValues costs microseconds a call).
+ * Never all zeros, which OTLP reads as no id. */
+export function randomHex(chars: number): string {
+  let id = '';
+  for (let i = 0; i < chars; i += 8) id += ((Math.random() * 2 ** 32) >>> 0).toString(16).padStart(8, '0');
+  return id === '0'.repeat(chars) ? `${id.slice(1)}1` : id;
 }
 
 /** A random (version 4) UUID. `crypto.randomUUID` exists only in secure contexts: plain-http pages too. */
 export function uuid(): string {
   if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  const hex = randomHex(16);
+  const hex = randomHex(32);
   // Version 4, variant 10xx.
   const variant = ((Number.parseInt(hex[16] as string, 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20)}`;
