@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -16,6 +16,7 @@ const require = createRequire(join(root, 'packages/browser/package.json'));
 const { rollup } = require('rollup');
 const { minify } = createRequire(require.resolve('@rollup/plugin-terser'))('terser');
 const ts = require('typescript');
+const { SCRIPT_TAG_TERSER } = await import(pathToFileURL(join(root, 'packages/browser/rollup.config.mjs')).href);
 
 /** Each cut: [file under the copy, what to find, what to put instead]. */
 const CUTS = {
@@ -109,10 +110,7 @@ async function scriptTag(dir) {
   };
   const bundle = await rollup({ input: join(dir, 'browser/script-tag.ts'), plugins: [sources] });
   const { output } = await bundle.generate({ format: 'iife', name: 'faultlineAgent' });
-  const { code } = await minify(output[0].code, {
-    compress: { passes: 3, hoist_funs: true },
-    format: { comments: false },
-  });
+  const { code } = await minify(output[0].code, SCRIPT_TAG_TERSER);
   return gzipSync(code, { level: 9 }).length;
 }
 

@@ -15,7 +15,7 @@ const require = createRequire(join(browser, 'package.json'));
 const { rollup } = require('rollup');
 const { minify } = createRequire(require.resolve('@rollup/plugin-terser'))('terser');
 process.chdir(browser);
-const configs = (await import(pathToFileURL(join(browser, 'rollup.config.mjs')).href)).default;
+const { default: configs, SCRIPT_TAG_TERSER } = await import(pathToFileURL(join(browser, 'rollup.config.mjs')).href);
 const config = configs.find((c) => c.input === 'src/script-tag.ts');
 // Core from its sources (its dist is one file), transpiled as they are: one row per core module.
 const ts = require('typescript');
@@ -49,8 +49,7 @@ for (const [id, module] of Object.entries(output[0].modules)) {
 }
 rows.sort((a, b) => b['min+gzip bytes'] - a['min+gzip bytes']);
 // As rollup.config.mjs minifies the script tag.
-const whole = (await minify(output[0].code, { compress: { passes: 3, hoist_funs: true }, format: { comments: false } }))
-  .code;
+const whole = (await minify(output[0].code, SCRIPT_TAG_TERSER)).code;
 console.log(
   `dist/faultline.min.js as built now: ${whole.length} bytes minified, ${gz(whole)} min+gzip (${(gz(whole) / 1024).toFixed(1)} KB)`,
 );

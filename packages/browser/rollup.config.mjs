@@ -11,6 +11,11 @@ const apiLite = {
     id === '@opentelemetry/api' ? fileURLToPath(new URL('src/platform/opentelemetry-api.ts', import.meta.url)) : null,
 };
 
+/** How the script tag is minified: three passes, and function declarations hoisted to the top of their scope
+ * (where the language puts them anyway): 137 bytes gzip off the script tag (issue 15; BENCHMARKS.md has what
+ * else was tried). The benchmarks that rebuild the script tag minify with these too. */
+export const SCRIPT_TAG_TERSER = { compress: { passes: 3, hoist_funs: true }, format: { comments: false } };
+
 export default [
   // ESM + CJS + types for bundlers (dependencies stay external, so the app's bundler tree-shakes them).
   ...packageConfig(),
@@ -28,9 +33,7 @@ export default [
         sourceMap: false,
         useDefineForClassFields: false,
       }),
-      // Three passes, and function declarations hoisted to the top of their scope (where the language puts them
-      // anyway): 137 bytes gzip off the script tag (issue 15; BENCHMARKS.md has what else was tried).
-      terser({ compress: { passes: 3, hoist_funs: true }, format: { comments: false } }),
+      terser(SCRIPT_TAG_TERSER),
     ],
     output: { file: 'dist/faultline.min.js', format: 'iife', name: 'faultlineAgent' },
   },

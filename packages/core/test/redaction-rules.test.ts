@@ -15,6 +15,13 @@ describe('redaction rules', () => {
     expect(readFileSync(TARGET, 'utf8')).toBe(render(source));
   });
 
+  it('the generator refuses a prefilter run of a class the scrubber does not know', () => {
+    const bad = structuredClone(source);
+    const withRun = bad.rules.find((r: { prefilter: { run?: unknown }[] }) => r.prefilter.some((a) => a.run));
+    for (const a of withRun.prefilter) if (a.run) a.run.of = 'octal';
+    expect(() => render(bad)).toThrow(/not one of digit, hex, upper-alnum/);
+  });
+
   // (`.` outside a class and unbounded repetition of groups: checked on the parsed patterns by the Go tests.)
   it('every pattern compiles here, names a known check, and uses no lookaround or backreference', () => {
     for (const [pattern, flags, , , check] of RULES) {
